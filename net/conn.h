@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* l4vs: connection table and protocol helpers used by the packet path. */
+#ifndef _NET_L4VS_CONN_H
+#define _NET_L4VS_CONN_H
+
+#include "l4vs.h"
+
+#define L4VS_CONN_F_DEAD	0x4000	/* unlinked: counters already settled */
+
+/* conn.c */
+struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
+				const struct l4vs_iphdr *iph,
+				struct l4vs_dest *dest);
+/* Move between dest->activeconns and ->inactconns; cp->lock held. */
+void l4vs_conn_set_active(struct l4vs_conn *cp, bool active);
+
+/* proto_tcp.c / proto_udp.c */
+void l4vs_proto_net_init(struct l4vs_net *ln);
+unsigned long l4vs_proto_initial_timeout(struct l4vs_net *ln, u8 protocol);
+/* Header sanity for a packet of this protocol at iph->thoff; false: drop. */
+bool l4vs_proto_header_ok(const struct sk_buff *skb, const struct l4vs_iphdr *iph);
+/* May this packet open a new connection (TCP: a plain SYN)? */
+bool l4vs_proto_may_create(const struct sk_buff *skb, const struct l4vs_iphdr *iph);
+/* Advance the state machine and refresh the expiry time. */
+void l4vs_proto_update(struct l4vs_net *ln, struct l4vs_conn *cp,
+		       const struct sk_buff *skb, const struct l4vs_iphdr *iph,
+		       enum l4vs_dir dir);
+
+bool l4vs_tcp_header_ok(const struct sk_buff *skb, unsigned int thoff);
+bool l4vs_tcp_may_create(const struct sk_buff *skb, unsigned int thoff);
+void l4vs_tcp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
+		     const struct sk_buff *skb, unsigned int thoff,
+		     enum l4vs_dir dir);
+void l4vs_tcp_net_init(struct l4vs_net *ln);
+const char *l4vs_tcp_state_name(unsigned int state);
+
+bool l4vs_udp_header_ok(const struct sk_buff *skb, unsigned int thoff);
+void l4vs_udp_update(struct l4vs_net *ln, struct l4vs_conn *cp);
+
+#endif /* _NET_L4VS_CONN_H */

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4vs: module init/exit and per-network-namespace state.
+ *
+ * Init order: connection cache, pernet state (each netns gets its
+ * connection table, services, estimator and /proc files), then the generic
+ * netlink family last, so that no request can arrive before the state it
+ * would touch exists.  Exit is the mirror image.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <net/netns/generic.h>
+
+#include "l4vs.h"
+
+unsigned int l4vs_conn_tab_bits = L4VS_CONN_TAB_BITS_DEF;
+module_param_named(conn_tab_bits, l4vs_conn_tab_bits, uint, 0444);
+MODULE_PARM_DESC(conn_tab_bits,
+		 "log2 of the connection hash table size per netns (8..20, default 12)");
+
+static unsigned int l4vs_net_id __read_mostly;
+
+struct l4vs_net *l4vs_net(struct net *net)
+{
+	return net_generic(net, l4vs_net_id);
+}
+
+static int __net_init l4vs_net_init(struct net *net)
+{
+	struct l4vs_net *ln = l4vs_net(net);
+	int ret;
+
+	ln->net = net;
+	mutex_init(&ln->lock);
+
+	ret = l4vs_conn_net_init(ln);
+	if (ret)
+		return ret;
+	ret = l4vs_service_net_init(ln);
+	if (ret)
+		goto err_conn;
+	ret = l4vs_est_net_init(ln);
+	if (ret)
+		goto err_service;
+	ret = l4vs_proc_net_init(ln);
+	if (ret)
+		goto err_est;
+	return 0;
+
+err_est:
+	l4vs_est_net_exit(ln);
+err_service:
+	l4vs_service_net_exit(ln);
+err_conn:
+	l4vs_conn_net_exit(ln);
+	return ret;
+}
+
+/*
+ * The services go first (which unregisters the hooks once the last one is
+ * gone), then the connections, so no packet can create an entry after the
+ * table has been emptied.
+ */
+static void __net_exit l4vs_net_exit(struct net *net)
+{
+	struct l4vs_net *ln = l4vs_net(net);
+
+	l4vs_proc_net_exit(ln);
+	l4vs_service_net_exit(ln);
+	l4vs_est_net_exit(ln);
+	l4vs_conn_net_exit(ln);
+}
+
+static struct pernet_operations l4vs_net_ops = {
+	.init = l4vs_net_init,
+	.exit = l4vs_net_exit,
+	.id   = &l4vs_net_id,
+	.size = sizeof(struct l4vs_net),
+};
+
+static int __init l4vs_init(void)
+{
+	int ret;
+
+	l4vs_conn_tab_bits = clamp_t(unsigned int, l4vs_conn_tab_bits,
+				     L4VS_CONN_TAB_BITS_MIN, L4VS_CONN_TAB_BITS_MAX);
+
+	ret = l4vs_conn_init();
+	if (ret)
+		return ret;
+	ret = register_pernet_subsys(&l4vs_net_ops);
+	if (ret)
+		goto err_conn;
+	ret = l4vs_genl_init();
+	if (ret) {
+		if (ret == -EEXIST)
+			pr_err("generic netlink family \"IPVS\" is already registered: unload the kernel's ip_vs first\n");
+		goto err_pernet;
+	}
+	pr_info("loaded, connection table 2^%u buckets per netns\n",
+		l4vs_conn_tab_bits);
+	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&l4vs_net_ops);
+err_conn:
+	l4vs_conn_uninit();
+	return ret;
+}
+
+static void __exit l4vs_exit(void)
+{
+	l4vs_genl_uninit();
+	unregister_pernet_subsys(&l4vs_net_ops);
+	l4vs_conn_uninit();
+}
+
+module_init(l4vs_init);
+module_exit(l4vs_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("l4vs: Layer-4 virtual server");
+MODULE_AUTHOR("l4vs developers");

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4vs: TCP connection states.
+ *
+ * The director sees both directions of a masqueraded connection and only the
+ * client's side of a direct-routed or tunnelled one, so the machine is driven
+ * by what each direction says rather than by a full TCP model:
+ *
+ *   input  SYN           NONE, SYN_RECV, TIME_WAIT, CLOSE  -> SYN_RECV
+ *   input  ACK           SYN_RECV                          -> ESTABLISHED
+ *   input  FIN           SYN_RECV, ESTABLISHED             -> FIN_WAIT
+ *                        CLOSE_WAIT                        -> LAST_ACK
+ *   output SYN (SYN-ACK) NONE, SYN_RECV                    -> SYN_RECV
+ *   output FIN           SYN_RECV, ESTABLISHED             -> CLOSE_WAIT
+ *                        FIN_WAIT                          -> TIME_WAIT
+ *   output ACK           LAST_ACK                          -> TIME_WAIT
+ *   RST either way                                         -> CLOSE
+ *
+ * Anything else keeps the state and just refreshes the timer.  Only
+ * ESTABLISHED counts as an active connection (ipvsadm's ActiveConn); every
+ * other state is inactive.  Timeouts default to the values IPVS documents.
+ */
+#include <linux/tcp.h>
+
+#include "conn.h"
+
+static const unsigned int tcp_default_timeouts[L4VS_TCP_S_LAST] = {
+	[L4VS_TCP_S_NONE]		= 2 * 60,
+	[L4VS_TCP_S_ESTABLISHED]	= 15 * 60,
+	[L4VS_TCP_S_SYN_SENT]		= 2 * 60,
+	[L4VS_TCP_S_SYN_RECV]		= 1 * 60,
+	[L4VS_TCP_S_FIN_WAIT]		= 2 * 60,
+	[L4VS_TCP_S_TIME_WAIT]		= 2 * 60,
+	[L4VS_TCP_S_CLOSE]		= 10,
+	[L4VS_TCP_S_CLOSE_WAIT]		= 60,
+	[L4VS_TCP_S_LAST_ACK]		= 30,
+	[L4VS_TCP_S_LISTEN]		= 2 * 60,
+	[L4VS_TCP_S_SYNACK]		= 2 * 60,
+};
+
+static const char *const tcp_state_names[L4VS_TCP_S_LAST] = {
+	[L4VS_TCP_S_NONE]		= "NONE",
+	[L4VS_TCP_S_ESTABLISHED]	= "ESTABLISHED",
+	[L4VS_TCP_S_SYN_SENT]		= "SYN_SENT",
+	[L4VS_TCP_S_SYN_RECV]		= "SYN_RECV",
+	[L4VS_TCP_S_FIN_WAIT]		= "FIN_WAIT",
+	[L4VS_TCP_S_TIME_WAIT]		= "TIME_WAIT",
+	[L4VS_TCP_S_CLOSE]		= "CLOSE",
+	[L4VS_TCP_S_CLOSE_WAIT]		= "CLOSE_WAIT",
+	[L4VS_TCP_S_LAST_ACK]		= "LAST_ACK",
+	[L4VS_TCP_S_LISTEN]		= "LISTEN",
+	[L4VS_TCP_S_SYNACK]		= "SYNACK",
+};
+
+const char *l4vs_tcp_state_name(unsigned int state)
+{
+	return state < L4VS_TCP_S_LAST ? tcp_state_names[state] : "ERR!";
+}
+
+void l4vs_tcp_net_init(struct l4vs_net *ln)
+{
+	int i;
+
+	for (i = 0; i < L4VS_TCP_S_LAST; i++)
+		ln->tcp_timeouts[i] = tcp_default_timeouts[i] * HZ;
+}
+
+bool l4vs_tcp_header_ok(const struct sk_buff *skb, unsigned int thoff)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	if (!th || th->doff < sizeof(_th) / 4)
+		return false;
+	return thoff + th->doff * 4 <= skb->len;
+}
+
+bool l4vs_tcp_may_create(const struct sk_buff *skb, unsigned int thoff)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	return th && th->syn && !th->ack && !th->rst && !th->fin;
+}
+
+static unsigned int tcp_next_state(unsigned int s, const struct tcphdr *th,
+				   enum l4vs_dir dir)
+{
+	if (th->rst)
+		return L4VS_TCP_S_CLOSE;
+
+	if (dir == L4VS_DIR_INPUT) {
+		if (th->syn) {
+			switch (s) {
+			case L4VS_TCP_S_NONE:
+			case L4VS_TCP_S_SYN_RECV:
+			case L4VS_TCP_S_TIME_WAIT:
+			case L4VS_TCP_S_CLOSE:
+				return L4VS_TCP_S_SYN_RECV;
+			}
+			return s;
+		}
+		if (th->fin) {
+			switch (s) {
+			case L4VS_TCP_S_SYN_RECV:
+			case L4VS_TCP_S_ESTABLISHED:
+				return L4VS_TCP_S_FIN_WAIT;
+			case L4VS_TCP_S_CLOSE_WAIT:
+				return L4VS_TCP_S_LAST_ACK;
+			}
+			return s;
+		}
+		if (th->ack && s == L4VS_TCP_S_SYN_RECV)
+			return L4VS_TCP_S_ESTABLISHED;
+		return s;
+	}
+
+	if (th->syn)
+		return s == L4VS_TCP_S_NONE ? L4VS_TCP_S_SYN_RECV : s;
+	if (th->fin) {
+		switch (s) {
+		case L4VS_TCP_S_SYN_RECV:
+		case L4VS_TCP_S_ESTABLISHED:
+			return L4VS_TCP_S_CLOSE_WAIT;
+		case L4VS_TCP_S_FIN_WAIT:
+			return L4VS_TCP_S_TIME_WAIT;
+		}
+		return s;
+	}
+	if (th->ack && s == L4VS_TCP_S_LAST_ACK)
+		return L4VS_TCP_S_TIME_WAIT;
+	return s;
+}
+
+void l4vs_tcp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
+		     const struct sk_buff *skb, unsigned int thoff,
+		     enum l4vs_dir dir)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	unsigned int next;
+	unsigned long expires;
+
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	if (!th)
+		return;
+
+	next = tcp_next_state(READ_ONCE(cp->state), th, dir);
+	if (next != READ_ONCE(cp->state)) {
+		spin_lock(&cp->lock);
+		/* re-read: the other direction may have moved it meanwhile */
+		next = tcp_next_state(cp->state, th, dir);
+		if (next != cp->state) {
+			l4vs_conn_set_active(cp, next == L4VS_TCP_S_ESTABLISHED);
+			WRITE_ONCE(cp->state, next);
+		}
+		spin_unlock(&cp->lock);
+	}
+
+	expires = jiffies + READ_ONCE(ln->tcp_timeouts[next]);
+	if (READ_ONCE(cp->expires) != expires)
+		WRITE_ONCE(cp->expires, expires);
+}

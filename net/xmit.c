@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4vs: transmitters.
+ *
+ * Masquerading rewrites the destination of inbound packets to the real
+ * server and hands them to the output path themselves (the VIP is local, so
+ * the stack would otherwise deliver them here); replies are rewritten back
+ * to the VIP in the forward path and continue on their way.
+ *
+ * Checksums are updated incrementally, which keeps a broken checksum broken
+ * and works for CHECKSUM_PARTIAL packets from local senders and veth.
+ */
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/icmp.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/icmp.h>
+#include <net/checksum.h>
+#include <net/dst.h>
+
+#include "xmit.h"
+
+/* Rewrite one address and port of an IPv4 TCP/UDP packet. */
+static int nat_rewrite4(struct sk_buff *skb, unsigned int thoff, u8 proto,
+			bool dst, __be32 addr, __be16 port)
+{
+	unsigned int csum_off, port_off = dst ? 2 : 0;
+	struct iphdr *iph;
+	__be32 *paddr;
+	__be16 *pport;
+	__sum16 *check;
+
+	csum_off = proto == IPPROTO_TCP ? offsetof(struct tcphdr, check)
+					: offsetof(struct udphdr, check);
+	if (skb_ensure_writable(skb, thoff + csum_off + sizeof(*check)))
+		return -ENOMEM;
+
+	iph = ip_hdr(skb);
+	paddr = dst ? &iph->daddr : &iph->saddr;
+	pport = (__be16 *)(skb->data + thoff + port_off);
+	check = (__sum16 *)(skb->data + thoff + csum_off);
+
+	/* UDP over IPv4 may carry no checksum at all: leave it so */
+	if (proto == IPPROTO_UDP && !*check && skb->ip_summed != CHECKSUM_PARTIAL) {
+		*pport = port;
+	} else {
+		inet_proto_csum_replace4(check, skb, *paddr, addr, true);
+		inet_proto_csum_replace2(check, skb, *pport, port, false);
+		*pport = port;
+		if (proto == IPPROTO_UDP && !*check)
+			*check = CSUM_MANGLED_0;
+	}
+	csum_replace4(&iph->check, *paddr, addr);
+	*paddr = addr;
+	return 0;
+}
+
+/* Inbound masquerading: to the real server, sent from here. */
+unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
+			      const struct l4vs_iphdr *iph,
+			      const struct nf_hook_state *state)
+{
+	struct net *net = state->net;
+	struct rtable *rt;
+	struct flowi4 fl4 = {
+		.daddr = cp->daddr.ip,
+		.flowi4_tos = RT_TOS(ip_hdr(skb)->tos),
+		.flowi4_mark = skb->mark,
+	};
+	bool local;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
+	local = rt->rt_flags & RTCF_LOCAL;
+
+	if (!local && skb->len > dst_mtu(&rt->dst) && !skb_is_gso(skb) &&
+	    (ip_hdr(skb)->frag_off & htons(IP_DF))) {
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			  htonl(dst_mtu(&rt->dst)));
+		ip_rt_put(rt);
+		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_MTU);
+	}
+
+	if (nat_rewrite4(skb, iph->thoff, iph->protocol, true, cp->daddr.ip,
+			 cp->dport)) {
+		ip_rt_put(rt);
+		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOMEM);
+	}
+
+	/* a real server on this host: let local delivery carry on */
+	if (local) {
+		ip_rt_put(rt);
+		return NF_ACCEPT;
+	}
+
+	skb_dst_drop(skb);
+	skb_dst_set(skb, &rt->dst);
+	skb_forward_csum(skb);
+	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, net, NULL, skb, NULL,
+		rt->dst.dev, dst_output);
+	return NF_STOLEN;
+}
+
+/* Outbound masquerading: the reply now comes from the virtual service. */
+unsigned int l4vs_xmit_nat_out(struct sk_buff *skb, struct l4vs_conn *cp,
+			       const struct l4vs_iphdr *iph)
+{
+	if (nat_rewrite4(skb, iph->thoff, iph->protocol, false, cp->vaddr.ip,
+			 cp->vport))
+		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOMEM);
+	return NF_ACCEPT;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* l4vs: packet path internals shared by core.c and xmit.c. */
+#ifndef _NET_L4VS_XMIT_H
+#define _NET_L4VS_XMIT_H
+
+#include "conn.h"
+
+/* Why a packet was dropped: counted per CPU, shown in /proc/net/l4vs_drops. */
+enum l4vs_drop_reason {
+	L4VS_DROP_MALFORMED,	/* bad IP/transport header */
+	L4VS_DROP_CSUM,		/* bad checksum on a new flow */
+	L4VS_DROP_NODEST,	/* the scheduler found no server */
+	L4VS_DROP_DEST_GONE,	/* the connection's server was removed */
+	L4VS_DROP_NOMEM,	/* no memory for an entry or a writable copy */
+	L4VS_DROP_NOROUTE,	/* no route to the real server */
+	L4VS_DROP_MTU,		/* too big, DF set: ICMP sent */
+	L4VS_DROP_FWD,		/* forwarding method not supported */
+	L4VS_DROP_MAX
+};
+
+struct l4vs_drop_stats {
+	unsigned long	n[L4VS_DROP_MAX];
+};
+
+static inline unsigned int l4vs_drop(struct l4vs_net *ln,
+				     enum l4vs_drop_reason why)
+{
+	this_cpu_inc(ln->drop_stats->n[why]);
+	return NF_DROP;
+}
+
+unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
+			      const struct l4vs_iphdr *iph,
+			      const struct nf_hook_state *state);
+unsigned int l4vs_xmit_nat_out(struct sk_buff *skb, struct l4vs_conn *cp,
+			       const struct l4vs_iphdr *iph);
+
+int l4vs_drops_net_init(struct l4vs_net *ln);
+void l4vs_drops_net_exit(struct l4vs_net *ln);
+
+#endif /* _NET_L4VS_XMIT_H */
