@@ -153,6 +153,14 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	switch (cp->flags & IP_VS_CONN_F_FWD_MASK) {
 	case IP_VS_CONN_F_MASQ:
 		return l4vs_xmit_nat_in(skb, cp, &iph, state);
+	case IP_VS_CONN_F_DROUTE:
+		return l4vs_xmit_dr(skb, cp, state);
+	case IP_VS_CONN_F_TUNNEL:
+		if (cp->dest->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_IPIP)
+			return l4vs_xmit_ipip(skb, cp, state);
+		break;
+	case IP_VS_CONN_F_LOCALNODE:
+		return NF_ACCEPT;
 	}
 	return l4vs_drop(ln, L4VS_DROP_FWD);
 }

@@ -19,6 +19,7 @@
 #include <net/icmp.h>
 #include <net/checksum.h>
 #include <net/dst.h>
+#include <net/ip_tunnels.h>
 
 #include "xmit.h"
 
@@ -57,6 +58,58 @@ static int nat_rewrite4(struct sk_buff *skb, unsigned int thoff, u8 proto,
 	return 0;
 }
 
+/*
+ * Route towards the real server.  Direct routing keeps the VIP as the
+ * destination address, so the route must carry the server as its next hop
+ * (FLOWI_FLAG_KNOWN_NH) or the neighbour lookup would resolve the VIP.
+ */
+static struct rtable *route_to_dest(struct net *net, struct sk_buff *skb,
+				    struct l4vs_conn *cp, bool known_nh,
+				    __be32 *saddr)
+{
+	struct flowi4 fl4 = {
+		.daddr = cp->daddr.ip,
+		.flowi4_tos = RT_TOS(ip_hdr(skb)->tos),
+		.flowi4_mark = skb->mark,
+		.flowi4_flags = known_nh ? FLOWI_FLAG_KNOWN_NH : 0,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	if (saddr)
+		*saddr = fl4.saddr;
+	return rt;
+}
+
+/*
+ * Too big for the path and not allowed to fragment: tell the client the MTU
+ * it can use, less what the forwarding method adds.
+ */
+static bool too_big(struct sk_buff *skb, struct rtable *rt,
+		    unsigned int overhead)
+{
+	unsigned int mtu = dst_mtu(&rt->dst) - overhead;
+
+	if (skb->len + overhead <= dst_mtu(&rt->dst) ||
+	    skb_is_gso(skb) || !(ip_hdr(skb)->frag_off & htons(IP_DF)))
+		return false;
+	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+	return true;
+}
+
+static unsigned int send_routed(struct net *net, struct sk_buff *skb,
+				struct rtable *rt)
+{
+	skb_dst_drop(skb);
+	skb_dst_set(skb, &rt->dst);
+	skb_forward_csum(skb);
+	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, net, NULL, skb, NULL,
+		rt->dst.dev, dst_output);
+	return NF_STOLEN;
+}
+
 /* Inbound masquerading: to the real server, sent from here. */
 unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 			      const struct l4vs_iphdr *iph,
@@ -64,22 +117,14 @@ unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 {
 	struct net *net = state->net;
 	struct rtable *rt;
-	struct flowi4 fl4 = {
-		.daddr = cp->daddr.ip,
-		.flowi4_tos = RT_TOS(ip_hdr(skb)->tos),
-		.flowi4_mark = skb->mark,
-	};
 	bool local;
 
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt))
+	rt = route_to_dest(net, skb, cp, false, NULL);
+	if (!rt)
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
 	local = rt->rt_flags & RTCF_LOCAL;
 
-	if (!local && skb->len > dst_mtu(&rt->dst) && !skb_is_gso(skb) &&
-	    (ip_hdr(skb)->frag_off & htons(IP_DF))) {
-		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
-			  htonl(dst_mtu(&rt->dst)));
+	if (!local && too_big(skb, rt, 0)) {
 		ip_rt_put(rt);
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_MTU);
 	}
@@ -95,11 +140,78 @@ unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 		ip_rt_put(rt);
 		return NF_ACCEPT;
 	}
+	return send_routed(net, skb, rt);
+}
 
+/* Direct routing: only the link-layer destination changes. */
+unsigned int l4vs_xmit_dr(struct sk_buff *skb, struct l4vs_conn *cp,
+			  const struct nf_hook_state *state)
+{
+	struct rtable *rt;
+
+	rt = route_to_dest(state->net, skb, cp, true, NULL);
+	if (!rt)
+		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
+	if (rt->rt_flags & RTCF_LOCAL) {
+		ip_rt_put(rt);
+		return NF_ACCEPT;
+	}
+	if (too_big(skb, rt, 0)) {
+		ip_rt_put(rt);
+		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_MTU);
+	}
+	return send_routed(state->net, skb, rt);
+}
+
+/*
+ * IP-in-IP: a new outer header from this host to the real server; the inner
+ * packet is untouched, so the server sees client and VIP as they were.
+ */
+unsigned int l4vs_xmit_ipip(struct sk_buff *skb, struct l4vs_conn *cp,
+			    const struct nf_hook_state *state)
+{
+	struct l4vs_net *ln = cp->dest->svc->ln;
+	const unsigned int hlen = sizeof(struct iphdr);
+	struct iphdr *old, *outer;
+	struct rtable *rt;
+	__be32 saddr;
+
+	rt = route_to_dest(state->net, skb, cp, false, &saddr);
+	if (!rt)
+		return l4vs_drop(ln, L4VS_DROP_NOROUTE);
+	if (rt->rt_flags & RTCF_LOCAL) {
+		ip_rt_put(rt);
+		return NF_ACCEPT;
+	}
+	if (too_big(skb, rt, hlen)) {
+		ip_rt_put(rt);
+		return l4vs_drop(ln, L4VS_DROP_MTU);
+	}
+	if (skb_cow_head(skb, hlen + LL_RESERVED_SPACE(rt->dst.dev)) ||
+	    iptunnel_handle_offloads(skb, SKB_GSO_IPXIP4)) {
+		ip_rt_put(rt);
+		return l4vs_drop(ln, L4VS_DROP_NOMEM);
+	}
+
+	old = ip_hdr(skb);
+	skb_push(skb, hlen);
+	skb_reset_network_header(skb);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	outer = ip_hdr(skb);
+	outer->version = 4;
+	outer->ihl = hlen / 4;
+	outer->tos = old->tos;
+	outer->frag_off = old->frag_off & htons(IP_DF);
+	outer->ttl = old->ttl;
+	outer->protocol = IPPROTO_IPIP;
+	outer->saddr = saddr;
+	outer->daddr = cp->daddr.ip;
+	outer->tot_len = htons(skb->len);
 	skb_dst_drop(skb);
 	skb_dst_set(skb, &rt->dst);
-	skb_forward_csum(skb);
-	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, net, NULL, skb, NULL,
+	ip_select_ident(state->net, skb, NULL);
+	ip_send_check(outer);
+	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, state->net, NULL, skb, NULL,
 		rt->dst.dev, dst_output);
 	return NF_STOLEN;
 }

@@ -32,6 +32,10 @@ static inline unsigned int l4vs_drop(struct l4vs_net *ln,
 unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 			      const struct l4vs_iphdr *iph,
 			      const struct nf_hook_state *state);
+unsigned int l4vs_xmit_dr(struct sk_buff *skb, struct l4vs_conn *cp,
+			  const struct nf_hook_state *state);
+unsigned int l4vs_xmit_ipip(struct sk_buff *skb, struct l4vs_conn *cp,
+			    const struct nf_hook_state *state);
 unsigned int l4vs_xmit_nat_out(struct sk_buff *skb, struct l4vs_conn *cp,
 			       const struct l4vs_iphdr *iph);
 
