@@ -85,6 +85,27 @@ static bool csum_ok(struct sk_buff *skb, const struct l4vs_iphdr *iph,
 	return !nf_ip_checksum(skb, state->hook, iph->thoff, iph->protocol);
 }
 
+/*
+ * The service a new flow belongs to, in IPVS's order: a firewall-mark
+ * service for the packet's mark, then protocol/address/port, then a
+ * port-0 ("all ports") service on that address.
+ */
+static struct l4vs_service *find_service(struct l4vs_net *ln,
+					 const struct sk_buff *skb,
+					 const struct l4vs_iphdr *iph)
+{
+	struct l4vs_service *svc = NULL;
+
+	if (skb->mark)
+		svc = l4vs_service_find_fwmark(ln, iph->af, skb->mark);
+	if (!svc)
+		svc = l4vs_service_find(ln, iph->af, iph->protocol, &iph->daddr,
+					iph->dport);
+	if (!svc && iph->dport)
+		svc = l4vs_service_find(ln, iph->af, iph->protocol, &iph->daddr, 0);
+	return svc;
+}
+
 /* A new flow for 'svc': pick a server and create the entry. */
 static unsigned int new_conn(struct l4vs_net *ln, struct l4vs_service *svc,
 			     struct sk_buff *skb, const struct l4vs_iphdr *iph,
@@ -131,8 +152,7 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	if (!cp) {
 		struct l4vs_service *svc;
 
-		svc = l4vs_service_find(ln, AF_INET, iph.protocol, &iph.daddr,
-					iph.dport);
+		svc = find_service(ln, skb, &iph);
 		if (!svc)
 			return NF_ACCEPT;
 		if (!l4vs_proto_header_ok(skb, &iph))
