@@ -2,12 +2,13 @@
 /*
  * l4vs: netfilter hooks and the per-packet decisions.
  *
- *   LOCAL_IN  (NF_IP_PRI_NAT_SRC - 1)  packets for a virtual service: find or
- *             create the connection, then transmit by its forwarding method.
- *             After the filter table, so an operator's INPUT rules still
- *             apply to the VIP, and after local reassembly.
- *   FORWARD   (NF_IP_PRI_NAT_SRC - 1)  replies of masqueraded connections on
- *             their way back to the client: rewrite the source to the VIP.
+ *   LOCAL_IN  (NAT_SRC - 1)  packets for a virtual service: find or create
+ *             the connection, then transmit by its forwarding method.  After
+ *             the filter table, so an operator's INPUT rules still apply to
+ *             the VIP.  IPv4 arrives reassembled here; for IPv6 the hooks
+ *             enable nf_defrag_ipv6, which reassembles at PRE_ROUTING.
+ *   FORWARD   (NAT_SRC - 1)  replies of masqueraded connections on their
+ *             way back to the client: rewrite the source to the VIP.
  *
  * Hooks run under rcu_read_lock() with bottom halves off; nothing here
  * sleeps or takes a reference on the connection, its server or service.
@@ -17,20 +18,39 @@
 
 #include <linux/ip.h>
 #include <linux/icmp.h>
+#include <linux/ipv6.h>
+#include <linux/icmpv6.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <net/ip.h>
 #include <net/icmp.h>
+#include <net/ipv6.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "xmit.h"
+
+static bool parse_ports(const struct sk_buff *skb, struct l4vs_iphdr *p)
+{
+	__be16 _ports[2];
+	const __be16 *ports;
+
+	ports = skb_header_pointer(skb, p->thoff, sizeof(_ports), _ports);
+	if (!ports) {
+		p->sport = 0;
+		p->dport = 0;
+		return true;	/* truncated: the header check drops it */
+	}
+	p->sport = ports[0];
+	p->dport = ports[1];
+	return true;
+}
 
 /* Fill 'p' from an IPv4 packet; false if it is not for us to look at. */
 static bool parse_ipv4(const struct sk_buff *skb, struct l4vs_iphdr *p)
 {
 	const struct iphdr *iph = ip_hdr(skb);
-	__be16 _ports[2];
-	const __be16 *ports;
 
 	if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
 		return false;
@@ -43,15 +63,38 @@ static bool parse_ipv4(const struct sk_buff *skb, struct l4vs_iphdr *p)
 	p->thoff = skb_network_offset(skb) + iph->ihl * 4;
 	p->saddr.ip = iph->saddr;
 	p->daddr.ip = iph->daddr;
-	ports = skb_header_pointer(skb, p->thoff, sizeof(_ports), _ports);
-	if (!ports) {
-		p->sport = 0;
-		p->dport = 0;
-		return true;	/* truncated: the header check drops it */
-	}
-	p->sport = ports[0];
-	p->dport = ports[1];
-	return true;
+	return parse_ports(skb, p);
+}
+
+/* The same for IPv6, past any extension headers. */
+static bool parse_ipv6(struct sk_buff *skb, struct l4vs_iphdr *p)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	unsigned short frag_off = 0;
+	unsigned int thoff = 0;
+	int frag_flags = 0;
+	int proto;
+
+	proto = ipv6_find_hdr(skb, &thoff, -1, &frag_off, &frag_flags);
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return false;
+	if (frag_flags & IP6_FH_F_FRAG)
+		return false;	/* not reassembled: leave it to the stack */
+
+	p->af = AF_INET6;
+	p->protocol = proto;
+	p->thoff = thoff;
+	p->saddr.in6 = ip6h->saddr;
+	p->daddr.in6 = ip6h->daddr;
+	return parse_ports(skb, p);
+}
+
+static bool parse(struct sk_buff *skb, const struct nf_hook_state *state,
+		  struct l4vs_iphdr *p)
+{
+	if (state->pf == NFPROTO_IPV6)
+		return parse_ipv6(skb, p);
+	return parse_ipv4(skb, p);
 }
 
 static void count_in(struct l4vs_net *ln, struct l4vs_dest *dest,
@@ -74,6 +117,8 @@ static void count_out(struct l4vs_net *ln, struct l4vs_dest *dest,
 static bool csum_ok(struct sk_buff *skb, const struct l4vs_iphdr *iph,
 		    const struct nf_hook_state *state)
 {
+	if (iph->af == AF_INET6)
+		return !nf_ip6_checksum(skb, state->hook, iph->thoff, iph->protocol);
 	if (iph->protocol == IPPROTO_UDP) {
 		__be16 _check, *check;
 
@@ -127,7 +172,10 @@ static unsigned int new_conn(struct l4vs_net *ln, struct l4vs_service *svc,
 		return l4vs_drop(ln, L4VS_DROP_NODEST);
 	dest = sched->schedule(svc, skb, iph);
 	if (!dest) {
-		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+		if (iph->af == AF_INET6)
+			icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+		else
+			icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
 		return l4vs_drop(ln, L4VS_DROP_NODEST);
 	}
 	cp = l4vs_conn_new(ln, iph, dest);
@@ -145,7 +193,7 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	struct l4vs_iphdr iph;
 	unsigned int verdict;
 
-	if (!parse_ipv4(skb, &iph))
+	if (!parse(skb, state, &iph))
 		return NF_ACCEPT;
 
 	cp = l4vs_conn_in_get(ln, &iph);
@@ -170,6 +218,18 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	l4vs_proto_update(ln, cp, skb, &iph, L4VS_DIR_INPUT);
 	count_in(ln, cp->dest, skb->len);
 
+	if (iph.af == AF_INET6) {
+		switch (cp->flags & IP_VS_CONN_F_FWD_MASK) {
+		case IP_VS_CONN_F_MASQ:
+			return l4vs_xmit_nat_in6(skb, cp, &iph, state);
+		case IP_VS_CONN_F_DROUTE:
+			return l4vs_xmit_dr6(skb, cp, &iph, state);
+		case IP_VS_CONN_F_LOCALNODE:
+			return NF_ACCEPT;
+		}
+		return l4vs_drop(ln, L4VS_DROP_FWD);
+	}
+
 	switch (cp->flags & IP_VS_CONN_F_FWD_MASK) {
 	case IP_VS_CONN_F_MASQ:
 		return l4vs_xmit_nat_in(skb, cp, &iph, state);
@@ -192,7 +252,7 @@ static unsigned int l4vs_out_hook(void *priv, struct sk_buff *skb,
 	struct l4vs_conn *cp;
 	struct l4vs_iphdr iph;
 
-	if (!parse_ipv4(skb, &iph))
+	if (!parse(skb, state, &iph))
 		return NF_ACCEPT;
 	cp = l4vs_conn_out_get(ln, &iph);
 	if (!cp || (cp->flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_MASQ)
@@ -204,6 +264,8 @@ static unsigned int l4vs_out_hook(void *priv, struct sk_buff *skb,
 
 	l4vs_proto_update(ln, cp, skb, &iph, L4VS_DIR_OUTPUT);
 	count_out(ln, cp->dest, skb->len);
+	if (iph.af == AF_INET6)
+		return l4vs_xmit_nat_out6(skb, cp, &iph);
 	return l4vs_xmit_nat_out(skb, cp, &iph);
 }
 
@@ -220,6 +282,18 @@ static const struct nf_hook_ops l4vs_hook_ops[] = {
 		.hooknum	= NF_INET_FORWARD,
 		.priority	= NF_IP_PRI_NAT_SRC - 1,
 	},
+	{
+		.hook		= l4vs_in_hook,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= NF_IP6_PRI_NAT_SRC - 1,
+	},
+	{
+		.hook		= l4vs_out_hook,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_FORWARD,
+		.priority	= NF_IP6_PRI_NAT_SRC - 1,
+	},
 };
 
 int l4vs_hooks_get(struct l4vs_net *ln)
@@ -229,14 +303,21 @@ int l4vs_hooks_get(struct l4vs_net *ln)
 	lockdep_assert_held(&ln->lock);
 	if (ln->hook_users++)
 		return 0;
+	ret = nf_defrag_ipv6_enable(ln->net);
+	if (ret)
+		goto err_users;
 	ret = nf_register_net_hooks(ln->net, l4vs_hook_ops,
 				    ARRAY_SIZE(l4vs_hook_ops));
-	if (ret) {
-		ln->hook_users--;
-		return ret;
-	}
+	if (ret)
+		goto err_defrag;
 	ln->hooks_on = true;
 	return 0;
+
+err_defrag:
+	nf_defrag_ipv6_disable(ln->net);
+err_users:
+	ln->hook_users--;
+	return ret;
 }
 
 void l4vs_hooks_put(struct l4vs_net *ln)
@@ -245,6 +326,7 @@ void l4vs_hooks_put(struct l4vs_net *ln)
 	if (WARN_ON_ONCE(!ln->hook_users) || --ln->hook_users)
 		return;
 	nf_unregister_net_hooks(ln->net, l4vs_hook_ops, ARRAY_SIZE(l4vs_hook_ops));
+	nf_defrag_ipv6_disable(ln->net);
 	ln->hooks_on = false;
 }
 

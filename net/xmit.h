@@ -39,6 +39,15 @@ unsigned int l4vs_xmit_ipip(struct sk_buff *skb, struct l4vs_conn *cp,
 unsigned int l4vs_xmit_nat_out(struct sk_buff *skb, struct l4vs_conn *cp,
 			       const struct l4vs_iphdr *iph);
 
+unsigned int l4vs_xmit_nat_in6(struct sk_buff *skb, struct l4vs_conn *cp,
+			       const struct l4vs_iphdr *iph,
+			       const struct nf_hook_state *state);
+unsigned int l4vs_xmit_dr6(struct sk_buff *skb, struct l4vs_conn *cp,
+			   const struct l4vs_iphdr *iph,
+			   const struct nf_hook_state *state);
+unsigned int l4vs_xmit_nat_out6(struct sk_buff *skb, struct l4vs_conn *cp,
+				const struct l4vs_iphdr *iph);
+
 int l4vs_drops_net_init(struct l4vs_net *ln);
 void l4vs_drops_net_exit(struct l4vs_net *ln);
 

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4vs: IPv6 transmitters (see xmit.c for the IPv4 twins and the reasons).
+ *
+ * IPv6 routers never fragment, so anything larger than the path gets a
+ * Packet Too Big back, whatever its flags.
+ */
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/icmpv6.h>
+#include <net/ipv6.h>
+#include <net/ip6_route.h>
+#include <net/ip6_checksum.h>
+#include <net/checksum.h>
+#include <net/dst.h>
+
+#include "xmit.h"
+
+static int nat_rewrite6(struct sk_buff *skb, unsigned int thoff, u8 proto,
+			bool dst, const struct in6_addr *addr, __be16 port)
+{
+	unsigned int csum_off, port_off = dst ? 2 : 0;
+	struct in6_addr *paddr;
+	struct ipv6hdr *ip6h;
+	__be16 *pport;
+	__sum16 *check;
+
+	csum_off = proto == IPPROTO_TCP ? offsetof(struct tcphdr, check)
+					: offsetof(struct udphdr, check);
+	if (skb_ensure_writable(skb, thoff + csum_off + sizeof(*check)))
+		return -ENOMEM;
+
+	ip6h = ipv6_hdr(skb);
+	paddr = dst ? &ip6h->daddr : &ip6h->saddr;
+	pport = (__be16 *)(skb->data + thoff + port_off);
+	check = (__sum16 *)(skb->data + thoff + csum_off);
+
+	inet_proto_csum_replace16(check, skb, paddr->s6_addr32, addr->s6_addr32,
+				  true);
+	inet_proto_csum_replace2(check, skb, *pport, port, false);
+	if (proto == IPPROTO_UDP && !*check)
+		*check = CSUM_MANGLED_0;
+	*pport = port;
+	*paddr = *addr;
+	return 0;
+}
+
+static struct dst_entry *route6_to_dest(struct net *net, struct sk_buff *skb,
+					struct l4vs_conn *cp, bool known_nh)
+{
+	struct flowi6 fl6 = {
+		.daddr = cp->daddr.in6,
+		.flowi6_mark = skb->mark,
+		.flowi6_flags = known_nh ? FLOWI_FLAG_KNOWN_NH : 0,
+	};
+	struct dst_entry *dst;
+
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error) {
+		dst_release(dst);
+		return NULL;
+	}
+	return dst;
+}
+
+static bool dst_is_local6(const struct dst_entry *dst)
+{
+	return dst_rt6_info(dst)->rt6i_flags & RTF_LOCAL;
+}
+
+static bool too_big6(struct sk_buff *skb, struct dst_entry *dst)
+{
+	unsigned int mtu = dst_mtu(dst);
+
+	if (skb->len <= mtu || skb_is_gso(skb))
+		return false;
+	icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+	return true;
+}
+
+/*
+ * Everything but the rewrite is the same for both methods: route, stay
+ * local for a local server, check the size, send through LOCAL_OUT.
+ */
+static unsigned int xmit6(struct sk_buff *skb, struct l4vs_conn *cp,
+			  const struct l4vs_iphdr *iph,
+			  const struct nf_hook_state *state, bool nat)
+{
+	struct l4vs_net *ln = cp->dest->svc->ln;
+	struct dst_entry *dst;
+	bool local;
+
+	dst = route6_to_dest(state->net, skb, cp, !nat);
+	if (!dst)
+		return l4vs_drop(ln, L4VS_DROP_NOROUTE);
+	local = dst_is_local6(dst);
+	if (!local && too_big6(skb, dst)) {
+		dst_release(dst);
+		return l4vs_drop(ln, L4VS_DROP_MTU);
+	}
+	if (nat && nat_rewrite6(skb, iph->thoff, iph->protocol, true,
+				&cp->daddr.in6, cp->dport)) {
+		dst_release(dst);
+		return l4vs_drop(ln, L4VS_DROP_NOMEM);
+	}
+	if (local) {
+		dst_release(dst);
+		return NF_ACCEPT;
+	}
+
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	skb_forward_csum(skb);
+	NF_HOOK(NFPROTO_IPV6, NF_INET_LOCAL_OUT, state->net, NULL, skb, NULL,
+		dst->dev, dst_output);
+	return NF_STOLEN;
+}
+
+unsigned int l4vs_xmit_nat_in6(struct sk_buff *skb, struct l4vs_conn *cp,
+			       const struct l4vs_iphdr *iph,
+			       const struct nf_hook_state *state)
+{
+	return xmit6(skb, cp, iph, state, true);
+}
+
+unsigned int l4vs_xmit_dr6(struct sk_buff *skb, struct l4vs_conn *cp,
+			   const struct l4vs_iphdr *iph,
+			   const struct nf_hook_state *state)
+{
+	return xmit6(skb, cp, iph, state, false);
+}
+
+unsigned int l4vs_xmit_nat_out6(struct sk_buff *skb, struct l4vs_conn *cp,
+				const struct l4vs_iphdr *iph)
+{
+	if (nat_rewrite6(skb, iph->thoff, iph->protocol, false, &cp->vaddr.in6,
+			 cp->vport))
+		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOMEM);
+	return NF_ACCEPT;
+}
