@@ -99,6 +99,25 @@ struct l4vs_conn *l4vs_conn_out_get(struct l4vs_net *ln,
 	return NULL;
 }
 
+/* A packet client -> real server as masquerading sent it (ICMP quotes). */
+struct l4vs_conn *l4vs_conn_dest_get(struct l4vs_net *ln,
+				     const struct l4vs_iphdr *iph)
+{
+	struct l4vs_conn_tab *tab = ln->conn_tab;
+	unsigned int b = bucket_of(tab, conn_hash(ln, iph->af, iph->protocol,
+						  &iph->saddr, iph->sport));
+	struct l4vs_conn *cp;
+
+	hlist_for_each_entry_rcu(cp, &tab->buckets[b], c_list) {
+		if (cp->cport == iph->sport && cp->dport == iph->dport &&
+		    cp->protocol == iph->protocol && cp->af == iph->af &&
+		    addr_eq(iph->af, &cp->caddr, &iph->saddr) &&
+		    addr_eq(iph->af, &cp->daddr, &iph->daddr))
+			return cp;
+	}
+	return NULL;
+}
+
 /* Thresholds as LVS defines them: overloaded at u_threshold connections,
  * usable again below l_threshold, or below 3/4 of u_threshold without one.
  */

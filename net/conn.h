@@ -11,6 +11,8 @@
 struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 				const struct l4vs_iphdr *iph,
 				struct l4vs_dest *dest);
+struct l4vs_conn *l4vs_conn_dest_get(struct l4vs_net *ln,
+				     const struct l4vs_iphdr *iph);
 /* Move between dest->activeconns and ->inactconns; cp->lock held. */
 void l4vs_conn_set_active(struct l4vs_conn *cp, bool active);
 

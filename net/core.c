@@ -193,8 +193,12 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	struct l4vs_iphdr iph;
 	unsigned int verdict;
 
-	if (!parse(skb, state, &iph))
+	if (!parse(skb, state, &iph)) {
+		if (state->pf == NFPROTO_IPV4 &&
+		    ip_hdr(skb)->protocol == IPPROTO_ICMP)
+			return l4vs_icmp_in(ln, skb, state);
 		return NF_ACCEPT;
+	}
 
 	cp = l4vs_conn_in_get(ln, &iph);
 	if (!cp) {
@@ -252,8 +256,12 @@ static unsigned int l4vs_out_hook(void *priv, struct sk_buff *skb,
 	struct l4vs_conn *cp;
 	struct l4vs_iphdr iph;
 
-	if (!parse(skb, state, &iph))
+	if (!parse(skb, state, &iph)) {
+		if (state->pf == NFPROTO_IPV4 &&
+		    ip_hdr(skb)->protocol == IPPROTO_ICMP)
+			return l4vs_icmp_out(ln, skb);
 		return NF_ACCEPT;
+	}
 	cp = l4vs_conn_out_get(ln, &iph);
 	if (!cp || (cp->flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_MASQ)
 		return NF_ACCEPT;

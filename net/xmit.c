@@ -143,6 +143,22 @@ unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 	return send_routed(net, skb, rt);
 }
 
+/* An already rewritten packet (an ICMP error) to the real server. */
+unsigned int l4vs_xmit_routed(struct sk_buff *skb, struct l4vs_conn *cp,
+			      const struct nf_hook_state *state)
+{
+	struct rtable *rt;
+
+	rt = route_to_dest(state->net, skb, cp, false, NULL);
+	if (!rt)
+		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
+	if (rt->rt_flags & RTCF_LOCAL) {
+		ip_rt_put(rt);
+		return NF_ACCEPT;
+	}
+	return send_routed(state->net, skb, rt);
+}
+
 /* Direct routing: only the link-layer destination changes. */
 unsigned int l4vs_xmit_dr(struct sk_buff *skb, struct l4vs_conn *cp,
 			  const struct nf_hook_state *state)

@@ -32,6 +32,8 @@ static inline unsigned int l4vs_drop(struct l4vs_net *ln,
 unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 			      const struct l4vs_iphdr *iph,
 			      const struct nf_hook_state *state);
+unsigned int l4vs_xmit_routed(struct sk_buff *skb, struct l4vs_conn *cp,
+			      const struct nf_hook_state *state);
 unsigned int l4vs_xmit_dr(struct sk_buff *skb, struct l4vs_conn *cp,
 			  const struct nf_hook_state *state);
 unsigned int l4vs_xmit_ipip(struct sk_buff *skb, struct l4vs_conn *cp,
@@ -47,6 +49,11 @@ unsigned int l4vs_xmit_dr6(struct sk_buff *skb, struct l4vs_conn *cp,
 			   const struct nf_hook_state *state);
 unsigned int l4vs_xmit_nat_out6(struct sk_buff *skb, struct l4vs_conn *cp,
 				const struct l4vs_iphdr *iph);
+
+/* icmp.c */
+unsigned int l4vs_icmp_in(struct l4vs_net *ln, struct sk_buff *skb,
+			  const struct nf_hook_state *state);
+unsigned int l4vs_icmp_out(struct l4vs_net *ln, struct sk_buff *skb);
 
 int l4vs_drops_net_init(struct l4vs_net *ln);
 void l4vs_drops_net_exit(struct l4vs_net *ln);
