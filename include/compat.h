@@ -8,4 +8,29 @@
 
 #include <linux/version.h>
 
+/*
+ * netlink (service.c, netlink.c): formatted extack messages arrived in 6.2;
+ * before that extack only holds a pointer to a constant string, so 6.1
+ * reports the fixed 'plain' text instead.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define L4VS_SET_ERR_MSG_FMT(extack, plain, fmt, args...) \
+	NL_SET_ERR_MSG_FMT(extack, fmt, ##args)
+#else
+#define L4VS_SET_ERR_MSG_FMT(extack, plain, fmt, args...) \
+	NL_SET_ERR_MSG(extack, plain)
+#endif
+
+/*
+ * sysctl.c: 6.6 made tables sized instead of terminated by an empty entry;
+ * l4vs's tables keep the terminator and pass the count without it.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define l4vs_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl_sz(net, path, table, n)
+#else
+#define l4vs_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl(net, path, table)
+#endif
+
 #endif /* _L4VS_COMPAT_H */

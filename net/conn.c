@@ -74,6 +74,7 @@ struct l4vs_conn *l4vs_conn_in_get(struct l4vs_net *ln,
 	hlist_for_each_entry_rcu(cp, &tab->buckets[b], c_list) {
 		if (cp->cport == iph->sport && cp->vport == iph->dport &&
 		    cp->protocol == iph->protocol && cp->af == iph->af &&
+		    !(cp->flags & IP_VS_CONN_F_TEMPLATE) &&
 		    addr_eq(iph->af, &cp->caddr, &iph->saddr) &&
 		    addr_eq(iph->af, &cp->vaddr, &iph->daddr))
 			return cp;
@@ -92,8 +93,34 @@ struct l4vs_conn *l4vs_conn_out_get(struct l4vs_net *ln,
 	hlist_for_each_entry_rcu(cp, &tab->buckets[b], c_list) {
 		if (cp->cport == iph->dport && cp->dport == iph->sport &&
 		    cp->protocol == iph->protocol && cp->af == iph->af &&
+		    !(cp->flags & IP_VS_CONN_F_TEMPLATE) &&
 		    addr_eq(iph->af, &cp->caddr, &iph->daddr) &&
 		    addr_eq(iph->af, &cp->daddr, &iph->saddr))
+			return cp;
+	}
+	return NULL;
+}
+
+/*
+ * A persistence template: (masked client, port 0) -> service key.  Matched
+ * on the flag too, so that a real connection from source port 0 can never
+ * be taken for one.
+ */
+struct l4vs_conn *l4vs_conn_template_get(struct l4vs_net *ln,
+					 const struct l4vs_iphdr *key)
+{
+	struct l4vs_conn_tab *tab = ln->conn_tab;
+	unsigned int b = bucket_of(tab, conn_hash(ln, key->af, key->protocol,
+						  &key->saddr, key->sport));
+	struct l4vs_conn *cp;
+
+	hlist_for_each_entry_rcu(cp, &tab->buckets[b], c_list) {
+		if ((cp->flags & (IP_VS_CONN_F_TEMPLATE | L4VS_CONN_F_STALE)) ==
+		    IP_VS_CONN_F_TEMPLATE &&
+		    cp->cport == key->sport && cp->vport == key->dport &&
+		    cp->protocol == key->protocol && cp->af == key->af &&
+		    addr_eq(key->af, &cp->caddr, &key->saddr) &&
+		    addr_eq(key->af, &cp->vaddr, &key->daddr))
 			return cp;
 	}
 	return NULL;
@@ -111,6 +138,7 @@ struct l4vs_conn *l4vs_conn_dest_get(struct l4vs_net *ln,
 	hlist_for_each_entry_rcu(cp, &tab->buckets[b], c_list) {
 		if (cp->cport == iph->sport && cp->dport == iph->dport &&
 		    cp->protocol == iph->protocol && cp->af == iph->af &&
+		    !(cp->flags & IP_VS_CONN_F_TEMPLATE) &&
 		    addr_eq(iph->af, &cp->caddr, &iph->saddr) &&
 		    addr_eq(iph->af, &cp->daddr, &iph->daddr))
 			return cp;
@@ -142,11 +170,42 @@ static void dest_update_overload(struct l4vs_dest *dest)
 	}
 }
 
+/* Everything but the expiry time, for hashed and one-packet entries alike. */
+void l4vs_conn_fill(struct l4vs_conn *cp, const struct l4vs_iphdr *iph,
+		    struct l4vs_dest *dest, unsigned int flags)
+{
+	cp->af = iph->af;
+	cp->protocol = iph->protocol;
+	cp->state = 0;
+	cp->flags = (atomic_read(&dest->conn_flags) & IP_VS_CONN_F_FWD_MASK) |
+		    (flags & (IP_VS_CONN_F_TEMPLATE | IP_VS_CONN_F_ONE_PACKET));
+	cp->cport = iph->sport;
+	cp->vport = iph->dport;
+	cp->dport = dest->port || (flags & IP_VS_CONN_F_TEMPLATE) ?
+		    dest->port : iph->dport;
+	spin_lock_init(&cp->lock);
+	cp->caddr = iph->saddr;
+	cp->vaddr = iph->daddr;
+	cp->daddr = dest->addr;
+	cp->dest = dest;
+	cp->control = NULL;
+	atomic_set(&cp->n_control, 0);
+}
+
+/*
+ * Create and hash an entry for the tuple in 'iph' bound to 'dest'.  Templates
+ * (IP_VS_CONN_F_TEMPLATE in 'flags') are counted in the server's
+ * persistconns, connections in its inactconns until they are established.
+ * A connection created under a template ('control') keeps it alive.
+ * Returns the entry already there if another CPU created it first.
+ */
 struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 				const struct l4vs_iphdr *iph,
-				struct l4vs_dest *dest)
+				struct l4vs_dest *dest, unsigned int flags,
+				struct l4vs_conn *control)
 {
 	struct l4vs_conn_tab *tab = ln->conn_tab;
+	bool tmpl = flags & IP_VS_CONN_F_TEMPLATE;
 	struct l4vs_conn *cp, *old;
 	unsigned int b;
 	spinlock_t *lock;
@@ -155,37 +214,36 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 	if (!cp)
 		return NULL;
 
-	cp->af = iph->af;
-	cp->protocol = iph->protocol;
-	cp->state = 0;
-	cp->flags = atomic_read(&dest->conn_flags) & IP_VS_CONN_F_FWD_MASK;
-	cp->cport = iph->sport;
-	cp->vport = iph->dport;
-	cp->dport = dest->port ? dest->port : iph->dport;
-	spin_lock_init(&cp->lock);
-	cp->caddr = iph->saddr;
-	cp->vaddr = iph->daddr;
-	cp->daddr = dest->addr;
-	cp->expires = jiffies + l4vs_proto_initial_timeout(ln, iph->protocol);
-	cp->dest = dest;
+	l4vs_conn_fill(cp, iph, dest, flags);
+	cp->expires = jiffies + (tmpl ? dest->svc->timeout :
+				 l4vs_proto_initial_timeout(ln, iph->protocol));
 
 	b = bucket_of(tab, conn_hash(ln, iph->af, iph->protocol,
 				     &iph->saddr, iph->sport));
 	lock = bucket_lock(tab, b);
 	spin_lock(lock);
 	/* Two CPUs may race to create the same flow (a retransmitted SYN). */
-	old = l4vs_conn_in_get(ln, iph);
+	old = tmpl ? l4vs_conn_template_get(ln, iph) : l4vs_conn_in_get(ln, iph);
 	if (old) {
 		spin_unlock(lock);
 		kmem_cache_free(l4vs_conn_cachep, cp);
 		return old;
 	}
 	l4vs_dest_hold(dest);
-	atomic_inc(&dest->inactconns);
+	if (tmpl)
+		atomic_inc(&dest->persistconns);
+	else
+		atomic_inc(&dest->inactconns);
+	if (control) {
+		atomic_inc(&control->n_control);
+		cp->control = control;
+	}
 	hlist_add_head_rcu(&cp->c_list, &tab->buckets[b]);
 	spin_unlock(lock);
 
 	atomic_inc(&ln->conn_count);
+	if (tmpl)
+		return cp;
 	dest_update_overload(dest);
 	l4vs_stats_add_conn(&dest->stats);
 	l4vs_stats_add_conn(&dest->svc->stats);
@@ -224,11 +282,15 @@ static void conn_release(struct l4vs_net *ln, struct l4vs_conn *cp)
 
 	spin_lock_bh(&cp->lock);
 	cp->flags |= L4VS_CONN_F_DEAD;
-	if (cp->flags & L4VS_CONN_F_ACTIVE)
+	if (cp->flags & IP_VS_CONN_F_TEMPLATE)
+		atomic_dec(&dest->persistconns);
+	else if (cp->flags & L4VS_CONN_F_ACTIVE)
 		atomic_dec(&dest->activeconns);
 	else
 		atomic_dec(&dest->inactconns);
 	spin_unlock_bh(&cp->lock);
+	if (cp->control)
+		atomic_dec(&cp->control->n_control);
 	dest_update_overload(dest);
 	l4vs_dest_put(dest);
 	atomic_dec(&ln->conn_count);
@@ -236,8 +298,28 @@ static void conn_release(struct l4vs_net *ln, struct l4vs_conn *cp)
 }
 
 /*
+ * A template stays while connections it placed are alive: it is extended by
+ * its service's persistence timeout each time it is found still in use.
+ */
+static bool conn_expired(struct l4vs_conn *cp, unsigned long now, bool all)
+{
+	if (cp->flags & IP_VS_CONN_F_TEMPLATE) {
+		if (atomic_read(&cp->n_control)) {
+			if (!all && time_after_eq(now, READ_ONCE(cp->expires)))
+				WRITE_ONCE(cp->expires,
+					   now + READ_ONCE(cp->dest->svc->timeout));
+			return false;
+		}
+		return all || time_after_eq(now, READ_ONCE(cp->expires));
+	}
+	return all || time_after_eq(now, READ_ONCE(cp->expires));
+}
+
+/*
  * Unlink the expired entries of buckets [first, first + n), or every entry
- * when 'all' is set.  Returns the number reaped.
+ * when 'all' is set (templates are kept while they still control
+ * connections: the caller then makes a second pass).  Returns the number
+ * reaped.
  */
 static unsigned int conn_reap(struct l4vs_net *ln, unsigned int first,
 			      unsigned int n, bool all)
@@ -256,7 +338,7 @@ static unsigned int conn_reap(struct l4vs_net *ln, unsigned int first,
 		lock = bucket_lock(tab, b);
 		spin_lock_bh(lock);
 		hlist_for_each_entry_safe(cp, tmp, &tab->buckets[b], c_list) {
-			if (!all && time_before(now, READ_ONCE(cp->expires)))
+			if (!conn_expired(cp, now, all))
 				continue;
 			hlist_del_rcu(&cp->c_list);
 			conn_release(ln, cp);
@@ -287,7 +369,11 @@ static void conn_gc_work(struct work_struct *work)
 
 void l4vs_conn_flush(struct l4vs_net *ln)
 {
-	conn_reap(ln, 0, l4vs_conn_tab_size(ln->conn_tab), true);
+	unsigned int size = l4vs_conn_tab_size(ln->conn_tab);
+
+	/* connections first: that releases their templates' n_control */
+	conn_reap(ln, 0, size, true);
+	conn_reap(ln, 0, size, true);
 }
 
 unsigned int l4vs_conn_expires_secs(const struct l4vs_conn *cp)

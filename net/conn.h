@@ -6,15 +6,28 @@
 #include "l4vs.h"
 
 #define L4VS_CONN_F_DEAD	0x4000	/* unlinked: counters already settled */
+#define L4VS_CONN_F_STALE	0x0800	/* template replaced: not to be found */
 
 /* conn.c */
 struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 				const struct l4vs_iphdr *iph,
-				struct l4vs_dest *dest);
+				struct l4vs_dest *dest, unsigned int flags,
+				struct l4vs_conn *control);
+void l4vs_conn_fill(struct l4vs_conn *cp, const struct l4vs_iphdr *iph,
+		    struct l4vs_dest *dest, unsigned int flags);
+struct l4vs_conn *l4vs_conn_template_get(struct l4vs_net *ln,
+					 const struct l4vs_iphdr *key);
 struct l4vs_conn *l4vs_conn_dest_get(struct l4vs_net *ln,
 				     const struct l4vs_iphdr *iph);
 /* Move between dest->activeconns and ->inactconns; cp->lock held. */
 void l4vs_conn_set_active(struct l4vs_conn *cp, bool active);
+
+/* persist.c */
+struct l4vs_dest *l4vs_persist_schedule(struct l4vs_net *ln,
+					struct l4vs_service *svc,
+					const struct sk_buff *skb,
+					const struct l4vs_iphdr *iph,
+					struct l4vs_conn **ctp);
 
 /* proto_tcp.c / proto_udp.c */
 void l4vs_proto_net_init(struct l4vs_net *ln);

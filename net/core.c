@@ -151,26 +151,81 @@ static struct l4vs_service *find_service(struct l4vs_net *ln,
 	return svc;
 }
 
-/* A new flow for 'svc': pick a server and create the entry. */
-static unsigned int new_conn(struct l4vs_net *ln, struct l4vs_service *svc,
-			     struct sk_buff *skb, const struct l4vs_iphdr *iph,
-			     struct l4vs_conn **cpp,
-			     const struct nf_hook_state *state)
+static struct l4vs_dest *pick_dest(struct l4vs_net *ln,
+				   struct l4vs_service *svc,
+				   const struct sk_buff *skb,
+				   const struct l4vs_iphdr *iph,
+				   struct l4vs_conn **ctp)
 {
 	struct l4vs_scheduler *sched;
-	struct l4vs_dest *dest;
-	struct l4vs_conn *cp;
 
+	if (svc->flags & IP_VS_SVC_F_PERSISTENT)
+		return l4vs_persist_schedule(ln, svc, skb, iph, ctp);
+	/* NULL while the scheduler is being swapped: the client retries */
+	sched = rcu_dereference(svc->scheduler);
+	return sched ? sched->schedule(svc, skb, iph) : NULL;
+}
+
+static unsigned int transmit(struct l4vs_net *ln, struct sk_buff *skb,
+			     struct l4vs_conn *cp, const struct l4vs_iphdr *iph,
+			     const struct nf_hook_state *state)
+{
+	unsigned int fwd = cp->flags & IP_VS_CONN_F_FWD_MASK;
+
+	if (fwd == IP_VS_CONN_F_LOCALNODE)
+		return NF_ACCEPT;
+	if (iph->af == AF_INET6) {
+		if (fwd == IP_VS_CONN_F_MASQ)
+			return l4vs_xmit_nat_in6(skb, cp, iph, state);
+		if (fwd == IP_VS_CONN_F_DROUTE)
+			return l4vs_xmit_dr6(skb, cp, iph, state);
+		return l4vs_drop(ln, L4VS_DROP_FWD);
+	}
+	if (fwd == IP_VS_CONN_F_MASQ)
+		return l4vs_xmit_nat_in(skb, cp, iph, state);
+	if (fwd == IP_VS_CONN_F_DROUTE)
+		return l4vs_xmit_dr(skb, cp, state);
+	if (fwd == IP_VS_CONN_F_TUNNEL &&
+	    cp->dest->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_IPIP)
+		return l4vs_xmit_ipip(skb, cp, state);
+	return l4vs_drop(ln, L4VS_DROP_FWD);
+}
+
+/*
+ * One-packet scheduling (UDP, -o): every datagram is scheduled on its own
+ * and nothing is remembered, so the entry lives on the stack.
+ */
+static unsigned int one_packet(struct l4vs_net *ln, struct sk_buff *skb,
+			       struct l4vs_dest *dest,
+			       const struct l4vs_iphdr *iph,
+			       const struct nf_hook_state *state)
+{
+	struct l4vs_conn cp;
+
+	l4vs_conn_fill(&cp, iph, dest, IP_VS_CONN_F_ONE_PACKET);
+	l4vs_stats_add_conn(&dest->stats);
+	l4vs_stats_add_conn(&dest->svc->stats);
+	l4vs_stats_add_conn(&ln->tot_stats);
+	count_in(ln, dest, skb->len);
+	return transmit(ln, skb, &cp, iph, state);
+}
+
+/* A new flow for 'svc': pick a server, create the entry and send. */
+static unsigned int new_flow(struct l4vs_net *ln, struct l4vs_service *svc,
+			     struct sk_buff *skb, const struct l4vs_iphdr *iph,
+			     const struct nf_hook_state *state)
+{
+	struct l4vs_conn *cp, *ct = NULL;
+	struct l4vs_dest *dest;
+
+	if (!l4vs_proto_header_ok(skb, iph))
+		return l4vs_drop(ln, L4VS_DROP_MALFORMED);
 	if (!l4vs_proto_may_create(skb, iph))
 		return NF_ACCEPT;	/* the local stack answers (RST) */
 	if (!csum_ok(skb, iph, state))
 		return l4vs_drop(ln, L4VS_DROP_CSUM);
 
-	/* NULL while the scheduler is being swapped: the client retries */
-	sched = rcu_dereference(svc->scheduler);
-	if (!sched)
-		return l4vs_drop(ln, L4VS_DROP_NODEST);
-	dest = sched->schedule(svc, skb, iph);
+	dest = pick_dest(ln, svc, skb, iph, &ct);
 	if (!dest) {
 		if (iph->af == AF_INET6)
 			icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
@@ -178,20 +233,24 @@ static unsigned int new_conn(struct l4vs_net *ln, struct l4vs_service *svc,
 			icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
 		return l4vs_drop(ln, L4VS_DROP_NODEST);
 	}
-	cp = l4vs_conn_new(ln, iph, dest);
+	if ((svc->flags & IP_VS_SVC_F_ONEPACKET) && iph->protocol == IPPROTO_UDP)
+		return one_packet(ln, skb, dest, iph, state);
+
+	cp = l4vs_conn_new(ln, iph, dest, 0, ct);
 	if (!cp)
 		return l4vs_drop(ln, L4VS_DROP_NOMEM);
-	*cpp = cp;
-	return NF_ACCEPT;
+	l4vs_proto_update(ln, cp, skb, iph, L4VS_DIR_INPUT);
+	count_in(ln, cp->dest, skb->len);
+	return transmit(ln, skb, cp, iph, state);
 }
 
 static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	struct l4vs_net *ln = l4vs_net(state->net);
+	struct l4vs_service *svc;
 	struct l4vs_conn *cp;
 	struct l4vs_iphdr iph;
-	unsigned int verdict;
 
 	if (!parse(skb, state, &iph)) {
 		if (state->pf == NFPROTO_IPV4 &&
@@ -202,51 +261,22 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 
 	cp = l4vs_conn_in_get(ln, &iph);
 	if (!cp) {
-		struct l4vs_service *svc;
-
 		svc = find_service(ln, skb, &iph);
-		if (!svc)
-			return NF_ACCEPT;
-		if (!l4vs_proto_header_ok(skb, &iph))
-			return l4vs_drop(ln, L4VS_DROP_MALFORMED);
-		verdict = new_conn(ln, svc, skb, &iph, &cp, state);
-		if (!cp)
-			return verdict;
-	} else if (!l4vs_proto_header_ok(skb, &iph)) {
-		return l4vs_drop(ln, L4VS_DROP_MALFORMED);
+		return svc ? new_flow(ln, svc, skb, &iph, state) : NF_ACCEPT;
 	}
+	if (!l4vs_proto_header_ok(skb, &iph))
+		return l4vs_drop(ln, L4VS_DROP_MALFORMED);
 
-	if (!l4vs_dest_available(cp->dest))
+	if (!l4vs_dest_available(cp->dest)) {
+		/* expire_nodest_conn: let the client start over sooner */
+		if (READ_ONCE(ln->sysctl.expire_nodest_conn))
+			WRITE_ONCE(cp->expires, jiffies);
 		return l4vs_drop(ln, L4VS_DROP_DEST_GONE);
+	}
 
 	l4vs_proto_update(ln, cp, skb, &iph, L4VS_DIR_INPUT);
 	count_in(ln, cp->dest, skb->len);
-
-	if (iph.af == AF_INET6) {
-		switch (cp->flags & IP_VS_CONN_F_FWD_MASK) {
-		case IP_VS_CONN_F_MASQ:
-			return l4vs_xmit_nat_in6(skb, cp, &iph, state);
-		case IP_VS_CONN_F_DROUTE:
-			return l4vs_xmit_dr6(skb, cp, &iph, state);
-		case IP_VS_CONN_F_LOCALNODE:
-			return NF_ACCEPT;
-		}
-		return l4vs_drop(ln, L4VS_DROP_FWD);
-	}
-
-	switch (cp->flags & IP_VS_CONN_F_FWD_MASK) {
-	case IP_VS_CONN_F_MASQ:
-		return l4vs_xmit_nat_in(skb, cp, &iph, state);
-	case IP_VS_CONN_F_DROUTE:
-		return l4vs_xmit_dr(skb, cp, state);
-	case IP_VS_CONN_F_TUNNEL:
-		if (cp->dest->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_IPIP)
-			return l4vs_xmit_ipip(skb, cp, state);
-		break;
-	case IP_VS_CONN_F_LOCALNODE:
-		return NF_ACCEPT;
-	}
-	return l4vs_drop(ln, L4VS_DROP_FWD);
+	return transmit(ln, skb, cp, &iph, state);
 }
 
 static unsigned int l4vs_out_hook(void *priv, struct sk_buff *skb,

@@ -35,9 +35,12 @@ static int __net_init l4vs_net_init(struct net *net)
 	ln->net = net;
 	mutex_init(&ln->lock);
 
-	ret = l4vs_conn_net_init(ln);
+	ret = l4vs_sysctl_net_init(ln);
 	if (ret)
 		return ret;
+	ret = l4vs_conn_net_init(ln);
+	if (ret)
+		goto err_sysctl;
 	ret = l4vs_service_net_init(ln);
 	if (ret)
 		goto err_conn;
@@ -55,6 +58,8 @@ err_service:
 	l4vs_service_net_exit(ln);
 err_conn:
 	l4vs_conn_net_exit(ln);
+err_sysctl:
+	l4vs_sysctl_net_exit(ln);
 	return ret;
 }
 
@@ -71,6 +76,7 @@ static void __net_exit l4vs_net_exit(struct net *net)
 	l4vs_service_net_exit(ln);
 	l4vs_est_net_exit(ln);
 	l4vs_conn_net_exit(ln);
+	l4vs_sysctl_net_exit(ln);
 }
 
 static struct pernet_operations l4vs_net_ops = {

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4vs: per-namespace run-time knobs under /proc/sys/net/l4vs/.
+ *
+ * IPVS keeps its knobs under net/ipv4/vs; l4vs uses its own directory so
+ * that the two modules' tables can never collide, with the same names and
+ * meanings where the knob is the same.  Documented in
+ * Documentation/parameters.md.
+ */
+#include <linux/sysctl.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+
+#include "l4vs.h"
+
+static int zero;
+static int one = 1;
+
+/* .data holds the offset into struct l4vs_sysctl until it is made real */
+#define KNOB(name_, min_, max_) {					\
+	.procname	= #name_,					\
+	.data		= (void *)offsetof(struct l4vs_sysctl, name_),	\
+	.maxlen		= sizeof(int),					\
+	.mode		= 0644,						\
+	.proc_handler	= proc_dointvec_minmax,				\
+	.extra1		= (void *)(min_),				\
+	.extra2		= (void *)(max_),				\
+}
+
+static struct ctl_table l4vs_sysctl_template[] = {
+	KNOB(expire_nodest_conn, &zero, &one),
+	KNOB(expire_quiescent_template, &zero, &one),
+	{ }
+};
+
+int l4vs_sysctl_net_init(struct l4vs_net *ln)
+{
+	struct ctl_table *t;
+	unsigned int i, n = ARRAY_SIZE(l4vs_sysctl_template) - 1;
+
+	t = kmemdup(l4vs_sysctl_template, sizeof(l4vs_sysctl_template),
+		    GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		t[i].data = (char *)&ln->sysctl + (uintptr_t)t[i].data;
+
+	ln->sysctl_hdr = l4vs_register_net_sysctl(ln->net, "net/l4vs", t, n);
+	if (!ln->sysctl_hdr) {
+		kfree(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void l4vs_sysctl_net_exit(struct l4vs_net *ln)
+{
+	const struct ctl_table *t = ln->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(ln->sysctl_hdr);
+	kfree(t);
+}
