@@ -29,7 +29,13 @@ struct l4vs_dest *l4vs_persist_schedule(struct l4vs_net *ln,
 					const struct l4vs_iphdr *iph,
 					struct l4vs_conn **ctp);
 
-/* proto_tcp.c / proto_udp.c */
+/* proto.c, proto_tcp.c, proto_udp.c, proto_sctp.c */
+static inline bool l4vs_proto_supported(int protocol)
+{
+	return protocol == IPPROTO_TCP || protocol == IPPROTO_UDP ||
+	       protocol == IPPROTO_SCTP;
+}
+
 void l4vs_proto_net_init(struct l4vs_net *ln);
 unsigned long l4vs_proto_initial_timeout(struct l4vs_net *ln, u8 protocol);
 /* Header sanity for a packet of this protocol at iph->thoff; false: drop. */
@@ -48,6 +54,17 @@ void l4vs_tcp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
 		     enum l4vs_dir dir);
 void l4vs_tcp_net_init(struct l4vs_net *ln);
 const char *l4vs_tcp_state_name(unsigned int state);
+
+bool l4vs_sctp_header_ok(const struct sk_buff *skb, unsigned int thoff);
+bool l4vs_sctp_may_create(const struct sk_buff *skb, unsigned int thoff);
+bool l4vs_sctp_csum_ok(struct sk_buff *skb, unsigned int thoff);
+/* After a rewrite: a new CRC32c (the caller made the header writable). */
+void l4vs_sctp_csum_update(struct sk_buff *skb, unsigned int thoff);
+void l4vs_sctp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
+		      const struct sk_buff *skb, unsigned int thoff,
+		      enum l4vs_dir dir);
+void l4vs_sctp_net_init(struct l4vs_net *ln);
+const char *l4vs_sctp_state_name(unsigned int state);
 
 bool l4vs_udp_header_ok(const struct sk_buff *skb, unsigned int thoff);
 void l4vs_udp_update(struct l4vs_net *ln, struct l4vs_conn *cp);

@@ -52,7 +52,7 @@ static bool parse_ipv4(const struct sk_buff *skb, struct l4vs_iphdr *p)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
+	if (!l4vs_proto_supported(iph->protocol))
 		return false;
 	/* non-first fragments carry no ports; LOCAL_IN sees whole datagrams */
 	if (ip_is_fragment(iph))
@@ -76,7 +76,7 @@ static bool parse_ipv6(struct sk_buff *skb, struct l4vs_iphdr *p)
 	int proto;
 
 	proto = ipv6_find_hdr(skb, &thoff, -1, &frag_off, &frag_flags);
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+	if (proto < 0 || !l4vs_proto_supported(proto))
 		return false;
 	if (frag_flags & IP6_FH_F_FRAG)
 		return false;	/* not reassembled: leave it to the stack */
@@ -117,6 +117,8 @@ static void count_out(struct l4vs_net *ln, struct l4vs_dest *dest,
 static bool csum_ok(struct sk_buff *skb, const struct l4vs_iphdr *iph,
 		    const struct nf_hook_state *state)
 {
+	if (iph->protocol == IPPROTO_SCTP)
+		return l4vs_sctp_csum_ok(skb, iph->thoff);
 	if (iph->af == AF_INET6)
 		return !nf_ip6_checksum(skb, state->hook, iph->thoff, iph->protocol);
 	if (iph->protocol == IPPROTO_UDP) {

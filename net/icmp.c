@@ -55,7 +55,7 @@ static bool parse_quote(const struct sk_buff *skb, unsigned int *qoff,
 	off += sizeof(_ic);
 	qh = skb_header_pointer(skb, off, sizeof(_qh), &_qh);
 	if (!qh || qh->version != 4 || qh->ihl < 5 ||
-	    (qh->protocol != IPPROTO_TCP && qh->protocol != IPPROTO_UDP) ||
+	    !l4vs_proto_supported(qh->protocol) ||
 	    (qh->frag_off & htons(IP_OFFSET)))
 		return false;
 	ports = skb_header_pointer(skb, off + qh->ihl * 4, sizeof(_ports), _ports);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * l4vs: per-protocol dispatch and the timeouts clients set with
+ * l4vs: per-protocol dispatch (TCP, UDP, SCTP) and the timeouts clients set with
  * "--set tcp tcpfin udp" (ESTABLISHED, FIN_WAIT and UDP, in seconds).
  */
 #include <linux/in.h>
@@ -12,6 +12,7 @@
 void l4vs_proto_net_init(struct l4vs_net *ln)
 {
 	l4vs_tcp_net_init(ln);
+	l4vs_sctp_net_init(ln);
 	ln->udp_timeout = L4VS_UDP_TIMEOUT_DEF * HZ;
 }
 
@@ -19,6 +20,8 @@ unsigned long l4vs_proto_initial_timeout(struct l4vs_net *ln, u8 protocol)
 {
 	if (protocol == IPPROTO_TCP)
 		return READ_ONCE(ln->tcp_timeouts[L4VS_TCP_S_NONE]);
+	if (protocol == IPPROTO_SCTP)
+		return READ_ONCE(ln->sctp_timeouts[L4VS_SCTP_S_NONE]);
 	return READ_ONCE(ln->udp_timeout);
 }
 
@@ -29,6 +32,8 @@ bool l4vs_proto_header_ok(const struct sk_buff *skb, const struct l4vs_iphdr *ip
 		return l4vs_tcp_header_ok(skb, iph->thoff);
 	case IPPROTO_UDP:
 		return l4vs_udp_header_ok(skb, iph->thoff);
+	case IPPROTO_SCTP:
+		return l4vs_sctp_header_ok(skb, iph->thoff);
 	}
 	return false;
 }
@@ -37,6 +42,8 @@ bool l4vs_proto_may_create(const struct sk_buff *skb, const struct l4vs_iphdr *i
 {
 	if (iph->protocol == IPPROTO_TCP)
 		return l4vs_tcp_may_create(skb, iph->thoff);
+	if (iph->protocol == IPPROTO_SCTP)
+		return l4vs_sctp_may_create(skb, iph->thoff);
 	return true;
 }
 
@@ -46,14 +53,20 @@ void l4vs_proto_update(struct l4vs_net *ln, struct l4vs_conn *cp,
 {
 	if (cp->protocol == IPPROTO_TCP)
 		l4vs_tcp_update(ln, cp, skb, iph->thoff, dir);
+	else if (cp->protocol == IPPROTO_SCTP)
+		l4vs_sctp_update(ln, cp, skb, iph->thoff, dir);
 	else
 		l4vs_udp_update(ln, cp);
 }
 
 const char *l4vs_conn_state_name(const struct l4vs_conn *cp)
 {
+	if (cp->flags & IP_VS_CONN_F_TEMPLATE)
+		return "NONE";
 	if (cp->protocol == IPPROTO_TCP)
 		return l4vs_tcp_state_name(READ_ONCE(cp->state));
+	if (cp->protocol == IPPROTO_SCTP)
+		return l4vs_sctp_state_name(READ_ONCE(cp->state));
 	return "UDP";
 }
 

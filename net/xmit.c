@@ -13,6 +13,7 @@
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
+#include <linux/sctp.h>
 #include <linux/icmp.h>
 #include <net/ip.h>
 #include <net/route.h>
@@ -23,7 +24,30 @@
 
 #include "xmit.h"
 
-/* Rewrite one address and port of an IPv4 TCP/UDP packet. */
+/* SCTP has no pseudo-header: rewrite, then a new CRC over the packet. */
+static int sctp_rewrite4(struct sk_buff *skb, unsigned int thoff, bool dst,
+			 __be32 addr, __be16 port)
+{
+	struct iphdr *iph;
+	__be16 *pport;
+
+	if (skb_ensure_writable(skb, thoff + sizeof(struct sctphdr)))
+		return -ENOMEM;
+	iph = ip_hdr(skb);
+	pport = (__be16 *)(skb->data + thoff + (dst ? 2 : 0));
+	*pport = port;
+	if (dst) {
+		csum_replace4(&iph->check, iph->daddr, addr);
+		iph->daddr = addr;
+	} else {
+		csum_replace4(&iph->check, iph->saddr, addr);
+		iph->saddr = addr;
+	}
+	l4vs_sctp_csum_update(skb, thoff);
+	return 0;
+}
+
+/* Rewrite one address and port of an IPv4 TCP/UDP/SCTP packet. */
 static int nat_rewrite4(struct sk_buff *skb, unsigned int thoff, u8 proto,
 			bool dst, __be32 addr, __be16 port)
 {
@@ -33,6 +57,8 @@ static int nat_rewrite4(struct sk_buff *skb, unsigned int thoff, u8 proto,
 	__be16 *pport;
 	__sum16 *check;
 
+	if (proto == IPPROTO_SCTP)
+		return sctp_rewrite4(skb, thoff, dst, addr, port);
 	csum_off = proto == IPPROTO_TCP ? offsetof(struct tcphdr, check)
 					: offsetof(struct udphdr, check);
 	if (skb_ensure_writable(skb, thoff + csum_off + sizeof(*check)))

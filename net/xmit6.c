@@ -8,6 +8,7 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
+#include <linux/sctp.h>
 #include <linux/icmpv6.h>
 #include <net/ipv6.h>
 #include <net/ip6_route.h>
@@ -16,6 +17,23 @@
 #include <net/dst.h>
 
 #include "xmit.h"
+
+static int sctp_rewrite6(struct sk_buff *skb, unsigned int thoff, bool dst,
+			 const struct in6_addr *addr, __be16 port)
+{
+	struct ipv6hdr *ip6h;
+
+	if (skb_ensure_writable(skb, thoff + sizeof(struct sctphdr)))
+		return -ENOMEM;
+	ip6h = ipv6_hdr(skb);
+	*(__be16 *)(skb->data + thoff + (dst ? 2 : 0)) = port;
+	if (dst)
+		ip6h->daddr = *addr;
+	else
+		ip6h->saddr = *addr;
+	l4vs_sctp_csum_update(skb, thoff);
+	return 0;
+}
 
 static int nat_rewrite6(struct sk_buff *skb, unsigned int thoff, u8 proto,
 			bool dst, const struct in6_addr *addr, __be16 port)
@@ -26,6 +44,8 @@ static int nat_rewrite6(struct sk_buff *skb, unsigned int thoff, u8 proto,
 	__be16 *pport;
 	__sum16 *check;
 
+	if (proto == IPPROTO_SCTP)
+		return sctp_rewrite6(skb, thoff, dst, addr, port);
 	csum_off = proto == IPPROTO_TCP ? offsetof(struct tcphdr, check)
 					: offsetof(struct udphdr, check);
 	if (skb_ensure_writable(skb, thoff + csum_off + sizeof(*check)))

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4vs: SCTP associations.
+ *
+ * The state follows the first chunk of each packet, in the direction it
+ * travels, with IPVS's state names so that -Lnc reads the same:
+ *
+ *   input  INIT                    any but ESTABLISHED      -> INIT1
+ *   output INIT_ACK                INIT1                    -> INIT
+ *   input  COOKIE_ECHO             INIT1, INIT              -> COOKIE_ECHOED
+ *   output COOKIE_ACK              COOKIE_ECHOED            -> ESTABLISHED
+ *   input  DATA/SACK/HEARTBEAT...  COOKIE_ECHOED            -> ESTABLISHED
+ *          (a director that sees only the input direction: DR, TUN)
+ *   either SHUTDOWN                                         -> SHUTDOWN_SENT /
+ *                                                              SHUTDOWN_RECEIVED
+ *   either SHUTDOWN_ACK                                     -> SHUTDOWN_ACK_SENT
+ *   either SHUTDOWN_COMPLETE, ABORT                         -> CLOSED
+ *
+ * Only ESTABLISHED counts as active.  SCTP's checksum is a CRC32c over the
+ * whole packet with no pseudo-header, so a rewritten packet gets a freshly
+ * computed one (unless the device will compute it: CHECKSUM_PARTIAL).
+ */
+#include <linux/sctp.h>
+#include <linux/crc32.h>
+#include <linux/crc32c.h>
+
+#include "conn.h"
+
+/* CRC32c through skb_checksum(), which walks fragments for us. */
+static __wsum crc_update(const void *buf, int len, __wsum crc)
+{
+	return (__force __wsum)crc32c((__force u32)crc, buf, len);
+}
+
+static __wsum crc_combine(__wsum crc1, __wsum crc2, int offset, int len2)
+{
+	return (__force __wsum)__crc32c_le_combine((__force u32)crc1,
+						   (__force u32)crc2, len2);
+}
+
+static const struct skb_checksum_ops crc32c_ops = {
+	.update  = crc_update,
+	.combine = crc_combine,
+};
+
+/* The checksum the packet should carry; its own field counts as zero. */
+static __le32 sctp_crc(struct sk_buff *skb, unsigned int thoff)
+{
+	struct sctphdr *sh = (struct sctphdr *)(skb->data + thoff);
+	__le32 saved = sh->checksum;
+	__wsum crc;
+
+	sh->checksum = 0;
+	crc = __skb_checksum(skb, thoff, skb->len - thoff, ~(__wsum)0,
+			     &crc32c_ops);
+	sh->checksum = saved;
+	return cpu_to_le32(~(__force u32)crc);
+}
+
+static const unsigned int sctp_default_timeouts[L4VS_SCTP_S_LAST] = {
+	[L4VS_SCTP_S_NONE]		= 2,
+	[L4VS_SCTP_S_INIT1]		= 10,
+	[L4VS_SCTP_S_INIT]		= 10,
+	[L4VS_SCTP_S_COOKIE_SENT]	= 10,
+	[L4VS_SCTP_S_COOKIE_REPLIED]	= 10,
+	[L4VS_SCTP_S_COOKIE_WAIT]	= 10,
+	[L4VS_SCTP_S_COOKIE_ECHOED]	= 10,
+	[L4VS_SCTP_S_ESTABLISHED]	= 15 * 60,
+	[L4VS_SCTP_S_SHUTDOWN_SENT]	= 10,
+	[L4VS_SCTP_S_SHUTDOWN_RECEIVED]	= 10,
+	[L4VS_SCTP_S_SHUTDOWN_ACK_SENT]	= 10,
+	[L4VS_SCTP_S_REJECTED]		= 10,
+	[L4VS_SCTP_S_CLOSED]		= 10,
+};
+
+static const char *const sctp_state_names[L4VS_SCTP_S_LAST] = {
+	[L4VS_SCTP_S_NONE]		= "NONE",
+	[L4VS_SCTP_S_INIT1]		= "INIT1",
+	[L4VS_SCTP_S_INIT]		= "INIT",
+	[L4VS_SCTP_S_COOKIE_SENT]	= "C-SENT",
+	[L4VS_SCTP_S_COOKIE_REPLIED]	= "C-REPLIED",
+	[L4VS_SCTP_S_COOKIE_WAIT]	= "C-WAIT",
+	[L4VS_SCTP_S_COOKIE_ECHOED]	= "C-ECHOED",
+	[L4VS_SCTP_S_ESTABLISHED]	= "ESTABLISHED",
+	[L4VS_SCTP_S_SHUTDOWN_SENT]	= "S-SENT",
+	[L4VS_SCTP_S_SHUTDOWN_RECEIVED]	= "S-RECEIVED",
+	[L4VS_SCTP_S_SHUTDOWN_ACK_SENT]	= "S-ACK-SENT",
+	[L4VS_SCTP_S_REJECTED]		= "REJECTED",
+	[L4VS_SCTP_S_CLOSED]		= "CLOSED",
+};
+
+const char *l4vs_sctp_state_name(unsigned int state)
+{
+	return state < L4VS_SCTP_S_LAST ? sctp_state_names[state] : "ERR!";
+}
+
+void l4vs_sctp_net_init(struct l4vs_net *ln)
+{
+	int i;
+
+	for (i = 0; i < L4VS_SCTP_S_LAST; i++)
+		ln->sctp_timeouts[i] = sctp_default_timeouts[i] * HZ;
+}
+
+/* The common header and a whole first chunk header must be there. */
+bool l4vs_sctp_header_ok(const struct sk_buff *skb, unsigned int thoff)
+{
+	struct sctp_chunkhdr _ch;
+	const struct sctp_chunkhdr *ch;
+
+	if (thoff + sizeof(struct sctphdr) > skb->len)
+		return false;
+	ch = skb_header_pointer(skb, thoff + sizeof(struct sctphdr),
+				sizeof(_ch), &_ch);
+	return ch && ntohs(ch->length) >= sizeof(_ch);
+}
+
+static int first_chunk(const struct sk_buff *skb, unsigned int thoff)
+{
+	struct sctp_chunkhdr _ch;
+	const struct sctp_chunkhdr *ch;
+
+	ch = skb_header_pointer(skb, thoff + sizeof(struct sctphdr),
+				sizeof(_ch), &_ch);
+	return ch ? ch->type : -1;
+}
+
+bool l4vs_sctp_may_create(const struct sk_buff *skb, unsigned int thoff)
+{
+	return first_chunk(skb, thoff) == SCTP_CID_INIT;
+}
+
+bool l4vs_sctp_csum_ok(struct sk_buff *skb, unsigned int thoff)
+{
+	struct sctphdr *sh;
+
+	if (skb->ip_summed == CHECKSUM_UNNECESSARY ||
+	    (skb->ip_summed == CHECKSUM_PARTIAL && skb->csum_not_inet))
+		return true;
+	if (skb_ensure_writable(skb, thoff + sizeof(*sh)))
+		return false;
+	sh = (struct sctphdr *)(skb->data + thoff);
+	return sh->checksum == sctp_crc(skb, thoff);
+}
+
+void l4vs_sctp_csum_update(struct sk_buff *skb, unsigned int thoff)
+{
+	struct sctphdr *sh = (struct sctphdr *)(skb->data + thoff);
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb->csum_not_inet)
+		return;
+	sh->checksum = sctp_crc(skb, thoff);
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+}
+
+static unsigned int sctp_next_state(unsigned int s, int chunk,
+				    enum l4vs_dir dir)
+{
+	bool in = dir == L4VS_DIR_INPUT;
+
+	switch (chunk) {
+	case SCTP_CID_INIT:
+		return in && s != L4VS_SCTP_S_ESTABLISHED ? L4VS_SCTP_S_INIT1 : s;
+	case SCTP_CID_INIT_ACK:
+		return !in && s == L4VS_SCTP_S_INIT1 ? L4VS_SCTP_S_INIT : s;
+	case SCTP_CID_COOKIE_ECHO:
+		return in && (s == L4VS_SCTP_S_INIT1 || s == L4VS_SCTP_S_INIT) ?
+		       L4VS_SCTP_S_COOKIE_ECHOED : s;
+	case SCTP_CID_COOKIE_ACK:
+		return s == L4VS_SCTP_S_COOKIE_ECHOED ? L4VS_SCTP_S_ESTABLISHED : s;
+	case SCTP_CID_SHUTDOWN:
+		return in ? L4VS_SCTP_S_SHUTDOWN_SENT : L4VS_SCTP_S_SHUTDOWN_RECEIVED;
+	case SCTP_CID_SHUTDOWN_ACK:
+		return L4VS_SCTP_S_SHUTDOWN_ACK_SENT;
+	case SCTP_CID_SHUTDOWN_COMPLETE:
+	case SCTP_CID_ABORT:
+		return L4VS_SCTP_S_CLOSED;
+	}
+	/* data after the cookie: established even if we never see replies */
+	if (in && s == L4VS_SCTP_S_COOKIE_ECHOED)
+		return L4VS_SCTP_S_ESTABLISHED;
+	return s;
+}
+
+void l4vs_sctp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
+		      const struct sk_buff *skb, unsigned int thoff,
+		      enum l4vs_dir dir)
+{
+	int chunk = first_chunk(skb, thoff);
+	unsigned long expires;
+	unsigned int next;
+
+	next = sctp_next_state(READ_ONCE(cp->state), chunk, dir);
+	if (next != READ_ONCE(cp->state)) {
+		spin_lock(&cp->lock);
+		next = sctp_next_state(cp->state, chunk, dir);
+		if (next != cp->state) {
+			l4vs_conn_set_active(cp, next == L4VS_SCTP_S_ESTABLISHED);
+			WRITE_ONCE(cp->state, next);
+		}
+		spin_unlock(&cp->lock);
+	}
+
+	expires = jiffies + READ_ONCE(ln->sctp_timeouts[next]);
+	if (READ_ONCE(cp->expires) != expires)
+		WRITE_ONCE(cp->expires, expires);
+}
