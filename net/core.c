@@ -176,6 +176,7 @@ static unsigned int transmit(struct l4vs_net *ln, struct sk_buff *skb,
 
 	if (fwd == IP_VS_CONN_F_LOCALNODE)
 		return NF_ACCEPT;
+	l4vs_nfct_out(ln, skb, cp);
 	if (iph->af == AF_INET6) {
 		if (fwd == IP_VS_CONN_F_MASQ)
 			return l4vs_xmit_nat_in6(skb, cp, iph, state);

@@ -30,6 +30,7 @@ static int one = 1;
 static struct ctl_table l4vs_sysctl_template[] = {
 	KNOB(expire_nodest_conn, &zero, &one),
 	KNOB(expire_quiescent_template, &zero, &one),
+	KNOB(conntrack, &zero, &one),
 	{ }
 };
 

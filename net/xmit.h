@@ -50,6 +50,10 @@ unsigned int l4vs_xmit_dr6(struct sk_buff *skb, struct l4vs_conn *cp,
 unsigned int l4vs_xmit_nat_out6(struct sk_buff *skb, struct l4vs_conn *cp,
 				const struct l4vs_iphdr *iph);
 
+/* nfct.c: before a packet of 'cp' leaves through LOCAL_OUT */
+void l4vs_nfct_out(struct l4vs_net *ln, struct sk_buff *skb,
+		   struct l4vs_conn *cp);
+
 /* icmp.c */
 unsigned int l4vs_icmp_in(struct l4vs_net *ln, struct sk_buff *skb,
 			  const struct nf_hook_state *state);
