@@ -1,14 +1,88 @@
 # SPDX-License-Identifier: GPL-2.0
-# Placeholder: the VM/check/demo/install targets are added by the harness work.
-KVER ?= $(shell uname -r)
-KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+#
+# l4vs top-level build.
+#
+#   make [KVER=<release>|KDIR=<headers>] [W=1] [C=1]   modules + l4vsadm
+#   make install [PREFIX=/usr/local] / make uninstall
+#   make check     build for the Debian 6.1 and backports 6.12 kernels, run
+#                  the selftests in a qemu guest on each (tools/vm/check.sh)
+#   make demo      a NAT round-robin service in a guest (tools/vm/demo.sh)
+#   make clean
+#
+# The module itself is described by ./Kbuild; W= and C= reach kbuild through
+# MAKEFLAGS like any other command-line variable.
+
+SHELL		:= /bin/bash
+VM		:= $(CURDIR)/tools/vm
+L4VS_CACHE	?= /var/cache/l4vs
+export L4VS_CACHE
+
+KVER		?= $(shell uname -r)
+KDIR		?= $(firstword $(wildcard /lib/modules/$(KVER)/build \
+			$(L4VS_CACHE)/kernels/$(KVER)/usr/src/linux-headers-$(KVER)) \
+			$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+# The release the headers were built for, which may differ from KVER when
+# the fallback above picked them: it decides where `make install` puts things.
+KREL		= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+
+PREFIX		?= /usr/local
+DESTDIR		?=
+MODDIR		= $(DESTDIR)/lib/modules/$(KREL)/updates
 
 all: modules
 
-modules:
+modules: l4vsadm
+	@test -n "$(KDIR)" -a -e "$(KDIR)/Makefile" || \
+		{ echo "no kernel headers (KDIR=$(KDIR)); run tools/vm/deps.sh" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+l4vsadm:
+	$(MAKE) -C tools/l4vsadm
 
-.PHONY: all modules clean
+# Kbuild builds external modules inside their source tree, so each kernel
+# gets its own copy of the sources in build/<release>/ (only sources are
+# copied, with their timestamps, so rebuilds stay incremental).
+build/%/.sources: FORCE
+	@mkdir -p $(@D)
+	@find Kbuild net include -type f \( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) \
+		-print0 | cpio --quiet -0 -pdmu $(@D)
+	@touch $@
+
+build-%: build/%/.sources
+	@kdir=$$(. $(VM)/lib.sh && kernel_kdir $*) || \
+		{ echo "no headers for kernel $*; try tools/vm/fetch-kernel.sh" >&2; exit 1; }; \
+	echo "  BUILD   modules for $* ($$kdir)"; \
+	$(MAKE) -C $$kdir M=$(CURDIR)/build/$* modules
+
+install: modules
+	install -d $(MODDIR)
+	install -m 0644 $(wildcard $(CURDIR)/*.ko) $(MODDIR)/
+	$(if $(DESTDIR),,depmod -a $(KREL))
+	$(MAKE) -C tools/l4vsadm install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+uninstall:
+	rm -f $(MODDIR)/l4vs.ko $(MODDIR)/l4vs_*.ko
+	$(if $(DESTDIR),,depmod -a $(KREL))
+	rm -f $(DESTDIR)$(PREFIX)/sbin/l4vsadm $(DESTDIR)$(PREFIX)/share/man/man8/l4vsadm.8
+
+check:
+	$(VM)/check.sh
+
+# The release is looked up only after deps.sh, which may install the kernel.
+demo:
+	@$(VM)/deps.sh
+	@$(MAKE) -s l4vsadm
+	@rel=$$(. $(VM)/lib.sh && host_default_release) && \
+	$(MAKE) -s build-$$rel && \
+	L4VS_MODULES_DIR=$(CURDIR)/build/$$rel $(VM)/run.sh --kernel $$rel --timeout 900 \
+		--out $(CURDIR)/results/demo -- tools/vm/demo.sh
+
+clean:
+	$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
+	$(MAKE) -C tools/l4vsadm clean
+	$(if $(wildcard selftests/Makefile),$(MAKE) -C selftests clean)
+	rm -rf build results
+
+FORCE:
+
+.PHONY: all modules l4vsadm install uninstall check demo clean FORCE

@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: what `make check` runs.  Installs what is missing, fetches the
+# backports kernel, builds l4vs for it and for the distribution kernel, and
+# runs selftests/run.sh in one qemu guest per kernel.  Ends with the line
+# "N passed, N failed" summed over both kernels; a build failure, a guest
+# crash or timeout, or a kernel splat counts as one more failure.
+#
+# Environment: L4VS_KERNELS="rel ..." (default: distribution + backports),
+# L4VS_CHECK_TIMEOUT (seconds per guest, default 1800), L4VS_TESTS (subset,
+# passed on to selftests/run.sh).
+set -uo pipefail
+
+# shellcheck source=tools/vm/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+total_passed=0
+total_failed=0
+summary=()
+
+finish() {
+	echo
+	for line in "${summary[@]}"; do
+		echo "# $line"
+	done
+	echo "$total_passed passed, $total_failed failed"
+	[ "$total_failed" -eq 0 ] && [ "$total_passed" -gt 0 ]
+	exit
+}
+
+abort() {
+	echo "check: $*" >&2
+	total_failed=$((total_failed + 1))
+	summary+=("setup: $*")
+	finish
+}
+
+cd "$checkout" || abort "cannot cd to $checkout"
+
+"$vm_dir/deps.sh" || abort "installing dependencies failed"
+
+if [ -n "${L4VS_KERNELS:-}" ]; then
+	read -r -a kernels <<<"$L4VS_KERNELS"
+else
+	host_rel=$(host_default_release) || abort "no distribution kernel installed"
+	bpo_rel=$("$vm_dir/fetch-kernel.sh") || abort "fetching the backports kernel failed"
+	kernels=("$host_rel" "$bpo_rel")
+fi
+for rel in "${kernels[@]}"; do
+	if ! kernel_paths "$rel" >/dev/null; then
+		"$vm_dir/fetch-kernel.sh" >/dev/null || abort "kernel $rel unavailable"
+	fi
+done
+
+make -s l4vsadm || abort "building l4vsadm failed"
+if [ -f selftests/Makefile ]; then
+	make -s -C selftests || abort "building the selftest helpers failed"
+fi
+[ -x selftests/run.sh ] || [ -f selftests/run.sh ] || abort "selftests/run.sh missing"
+
+timeout_s=${L4VS_CHECK_TIMEOUT:-1800}
+start_all=$(date +%s)
+for rel in "${kernels[@]}"; do
+	echo "# ======== kernel $rel ========"
+	if ! make -s "build-$rel"; then
+		echo "not ok - build for $rel"
+		total_failed=$((total_failed + 1))
+		summary+=("$rel: module build failed")
+		continue
+	fi
+
+	out=$checkout/results/check-$rel
+	rm -rf "$out"
+	mkdir -p "$out"
+	start=$(date +%s)
+	rc=0
+	# selftests/run.sh's TAP goes to the console and, for counting, to a
+	# file in the out share: the verdict never comes from the console.
+	L4VS_MODULES_DIR=$checkout/build/$rel \
+		"$vm_dir/run.sh" --kernel "$rel" --timeout "$timeout_s" --out "$out" -- \
+		'set -o pipefail; bash selftests/run.sh 2>&1 | tee "$L4VS_OUTDIR/selftests.log"' ||
+		rc=$?
+	secs=$(($(date +%s) - start))
+
+	log=$out/selftests.log
+	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" 2>/dev/null | tail -n 1)
+	if [ -n "$counts" ]; then
+		read -r p _ f _ <<<"$counts"
+	else
+		# the suite did not finish: count what it did report
+		p=$(grep -c '^ok ' "$log" 2>/dev/null)
+		f=$(grep -c '^not ok ' "$log" 2>/dev/null)
+		p=${p:-0}
+		f=${f:-0}
+	fi
+	note=
+	# a crash, timeout or splat the suite itself did not count
+	if [ "$rc" -ne 0 ] && { [ -z "$counts" ] || [ "$f" -eq 0 ]; }; then
+		f=$((f + 1))
+		case $rc in
+		124)	note=" (guest timed out)" ;;
+		125)	note=" (guest died)" ;;
+		*)	note=" (exit $rc; see $out/dmesg.txt)" ;;
+		esac
+	fi
+	total_passed=$((total_passed + p))
+	total_failed=$((total_failed + f))
+	summary+=("$rel: $p passed, $f failed in ${secs}s$note")
+done
+summary+=("total time $(($(date +%s) - start_all))s")
+finish
