@@ -177,6 +177,8 @@ static unsigned int transmit(struct l4vs_net *ln, struct sk_buff *skb,
 	if (fwd == IP_VS_CONN_F_LOCALNODE)
 		return NF_ACCEPT;
 	l4vs_nfct_out(ln, skb, cp);
+	if (fwd == IP_VS_CONN_F_TUNNEL)
+		return l4vs_xmit_tunnel(skb, cp, iph->af, state);
 	if (iph->af == AF_INET6) {
 		if (fwd == IP_VS_CONN_F_MASQ)
 			return l4vs_xmit_nat_in6(skb, cp, iph, state);
@@ -188,9 +190,6 @@ static unsigned int transmit(struct l4vs_net *ln, struct sk_buff *skb,
 		return l4vs_xmit_nat_in(skb, cp, iph, state);
 	if (fwd == IP_VS_CONN_F_DROUTE)
 		return l4vs_xmit_dr(skb, cp, state);
-	if (fwd == IP_VS_CONN_F_TUNNEL &&
-	    cp->dest->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_IPIP)
-		return l4vs_xmit_ipip(skb, cp, state);
 	return l4vs_drop(ln, L4VS_DROP_FWD);
 }
 

@@ -167,7 +167,7 @@ unsigned int l4vs_icmp_in(struct l4vs_net *ln, struct sk_buff *skb,
 	case IP_VS_CONN_F_DROUTE:
 		return l4vs_xmit_dr(skb, cp, state);
 	case IP_VS_CONN_F_TUNNEL:
-		return l4vs_xmit_ipip(skb, cp, state);
+		return l4vs_xmit_tunnel(skb, cp, AF_INET, state);
 	}
 	return NF_ACCEPT;
 }

@@ -20,7 +20,6 @@
 #include <net/icmp.h>
 #include <net/checksum.h>
 #include <net/dst.h>
-#include <net/ip_tunnels.h>
 
 #include "xmit.h"
 
@@ -203,59 +202,6 @@ unsigned int l4vs_xmit_dr(struct sk_buff *skb, struct l4vs_conn *cp,
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_MTU);
 	}
 	return send_routed(state->net, skb, rt);
-}
-
-/*
- * IP-in-IP: a new outer header from this host to the real server; the inner
- * packet is untouched, so the server sees client and VIP as they were.
- */
-unsigned int l4vs_xmit_ipip(struct sk_buff *skb, struct l4vs_conn *cp,
-			    const struct nf_hook_state *state)
-{
-	struct l4vs_net *ln = cp->dest->svc->ln;
-	const unsigned int hlen = sizeof(struct iphdr);
-	struct iphdr *old, *outer;
-	struct rtable *rt;
-	__be32 saddr;
-
-	rt = route_to_dest(state->net, skb, cp, false, &saddr);
-	if (!rt)
-		return l4vs_drop(ln, L4VS_DROP_NOROUTE);
-	if (rt->rt_flags & RTCF_LOCAL) {
-		ip_rt_put(rt);
-		return NF_ACCEPT;
-	}
-	if (too_big(skb, rt, hlen)) {
-		ip_rt_put(rt);
-		return l4vs_drop(ln, L4VS_DROP_MTU);
-	}
-	if (skb_cow_head(skb, hlen + LL_RESERVED_SPACE(rt->dst.dev)) ||
-	    iptunnel_handle_offloads(skb, SKB_GSO_IPXIP4)) {
-		ip_rt_put(rt);
-		return l4vs_drop(ln, L4VS_DROP_NOMEM);
-	}
-
-	old = ip_hdr(skb);
-	skb_push(skb, hlen);
-	skb_reset_network_header(skb);
-	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-	outer = ip_hdr(skb);
-	outer->version = 4;
-	outer->ihl = hlen / 4;
-	outer->tos = old->tos;
-	outer->frag_off = old->frag_off & htons(IP_DF);
-	outer->ttl = old->ttl;
-	outer->protocol = IPPROTO_IPIP;
-	outer->saddr = saddr;
-	outer->daddr = cp->daddr.ip;
-	outer->tot_len = htons(skb->len);
-	skb_dst_drop(skb);
-	skb_dst_set(skb, &rt->dst);
-	ip_select_ident(state->net, skb, NULL);
-	ip_send_check(outer);
-	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, state->net, NULL, skb, NULL,
-		rt->dst.dev, dst_output);
-	return NF_STOLEN;
 }
 
 /* Outbound masquerading: the reply now comes from the virtual service. */

@@ -36,8 +36,9 @@ unsigned int l4vs_xmit_routed(struct sk_buff *skb, struct l4vs_conn *cp,
 			      const struct nf_hook_state *state);
 unsigned int l4vs_xmit_dr(struct sk_buff *skb, struct l4vs_conn *cp,
 			  const struct nf_hook_state *state);
-unsigned int l4vs_xmit_ipip(struct sk_buff *skb, struct l4vs_conn *cp,
-			    const struct nf_hook_state *state);
+/* tunnel.c: 'inner_af' is the family of the packet being wrapped */
+unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
+			      int inner_af, const struct nf_hook_state *state);
 unsigned int l4vs_xmit_nat_out(struct sk_buff *skb, struct l4vs_conn *cp,
 			       const struct l4vs_iphdr *iph);
 
