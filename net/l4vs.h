@@ -65,6 +65,24 @@ enum l4vs_tcp_state {
 	L4VS_TCP_S_LAST
 };
 
+/* SCTP states, numbered as IPVS numbers them. */
+enum l4vs_sctp_state {
+	L4VS_SCTP_S_NONE = 0,
+	L4VS_SCTP_S_INIT1,
+	L4VS_SCTP_S_INIT,
+	L4VS_SCTP_S_COOKIE_SENT,
+	L4VS_SCTP_S_COOKIE_REPLIED,
+	L4VS_SCTP_S_COOKIE_WAIT,
+	L4VS_SCTP_S_COOKIE_ECHOED,
+	L4VS_SCTP_S_ESTABLISHED,
+	L4VS_SCTP_S_SHUTDOWN_SENT,
+	L4VS_SCTP_S_SHUTDOWN_RECEIVED,
+	L4VS_SCTP_S_SHUTDOWN_ACK_SENT,
+	L4VS_SCTP_S_REJECTED,
+	L4VS_SCTP_S_CLOSED,
+	L4VS_SCTP_S_LAST
+};
+
 enum l4vs_udp_state {
 	L4VS_UDP_S_NORMAL = 0,
 	L4VS_UDP_S_LAST
@@ -131,6 +149,9 @@ void l4vs_stats_read(struct l4vs_stats *s, struct l4vs_stats_sum *sum,
 void l4vs_stats_zero(struct l4vs_stats *s);
 /* One estimator step for one object: 'elapsed' in jiffies. */
 void l4vs_stats_estimate(struct l4vs_stats *s, unsigned long elapsed);
+/* stats.c: one CPU's raw counters, not adjusted by zeroing (for /proc). */
+void l4vs_stats_read_cpu(struct l4vs_stats *s, int cpu,
+			 struct l4vs_stats_sum *sum);
 
 static inline void l4vs_stats_add(struct l4vs_stats *s, bool in,
 				  unsigned int bytes)
@@ -187,6 +208,7 @@ struct l4vs_dest {
 };
 
 struct l4vs_net;
+struct l4vs_drop_stats;
 
 struct l4vs_service {
 	struct hlist_node	s_list;		/* ln->svc_tab, RCU */
@@ -288,6 +310,76 @@ void l4vs_service_flush(struct l4vs_net *ln);
 int l4vs_service_net_init(struct l4vs_net *ln);
 void l4vs_service_net_exit(struct l4vs_net *ln);
 
+/*
+ * service.c: configuration interface for netlink.c.  A service is keyed by
+ * (af, protocol, addr, port), or by (af, fwmark) when fwmark is non-zero.
+ * Everything below runs under ln->lock, except l4vs_service_find_fwmark()
+ * which, like l4vs_service_find(), is an RCU lookup for the packet path.
+ */
+struct l4vs_service_conf {
+	u16			af;
+	u16			protocol;
+	union nf_inet_addr	addr;
+	__be16			port;
+	u32			fwmark;
+	char			sched_name[IP_VS_SCHEDNAME_MAXLEN];
+	u32			flags;		/* IP_VS_SVC_F_*, already merged */
+	u32			timeout;	/* persistence, seconds */
+	__be32			netmask;	/* or prefix length for IPv6 */
+};
+
+struct l4vs_dest_conf {
+	u16			af;
+	union nf_inet_addr	addr;
+	__be16			port;
+	u32			fwd;		/* IP_VS_CONN_F_MASQ..DROUTE */
+	u32			weight;
+	u32			u_threshold;
+	u32			l_threshold;
+	u8			tun_type;
+	__be16			tun_port;
+	u16			tun_flags;
+};
+
+/* Upper bound of a persistence timeout and of a destination weight. */
+#define L4VS_PERSIST_TIMEOUT_MAX	(INT_MAX / HZ)
+#define L4VS_WEIGHT_MAX			INT_MAX
+
+struct netlink_ext_ack;
+
+struct l4vs_service *l4vs_service_find_fwmark(struct l4vs_net *ln, int af,
+					      u32 fwmark);
+struct l4vs_service *l4vs_service_lookup(struct l4vs_net *ln,
+					 const struct l4vs_service_conf *c);
+int l4vs_service_add(struct l4vs_net *ln, const struct l4vs_service_conf *c,
+		     struct netlink_ext_ack *extack);
+int l4vs_service_edit(struct l4vs_service *svc,
+		      const struct l4vs_service_conf *c,
+		      struct netlink_ext_ack *extack);
+void l4vs_service_del(struct l4vs_service *svc);
+/* Zero the counters of one service and its destinations, or with svc NULL
+ * of everything in the netns.
+ */
+void l4vs_service_zero(struct l4vs_net *ln, struct l4vs_service *svc);
+
+struct l4vs_dest *l4vs_dest_lookup(struct l4vs_service *svc, int af,
+				   const union nf_inet_addr *addr, __be16 port);
+int l4vs_dest_add(struct l4vs_service *svc, const struct l4vs_dest_conf *c,
+		  struct netlink_ext_ack *extack);
+int l4vs_dest_edit(struct l4vs_dest *dest, const struct l4vs_dest_conf *c,
+		   struct netlink_ext_ack *extack);
+void l4vs_dest_del(struct l4vs_dest *dest);
+
+/* Walk services / destinations under ln->lock (or rcu_read_lock()). */
+#define l4vs_for_each_service(ln, bucket, svc)				\
+	for ((bucket) = 0; (bucket) < L4VS_SVC_TAB_SIZE; (bucket)++)	\
+		hlist_for_each_entry_rcu(svc, &(ln)->svc_tab[bucket], s_list, \
+					 lockdep_is_held(&(ln)->lock))
+
+#define l4vs_for_each_dest(svc, dest)					\
+	list_for_each_entry_rcu(dest, &(svc)->dests, n_list,		\
+				lockdep_is_held(&(svc)->ln->lock))
+
 /* ---- connections -------------------------------------------------------- */
 
 #define L4VS_CONN_F_ACTIVE	0x8000	/* counted in dest->activeconns */
@@ -307,6 +399,13 @@ struct l4vs_conn {
 	union nf_inet_addr	daddr;		/* real server */
 	unsigned long		expires;	/* jiffies; read by the gc */
 	struct l4vs_dest	*dest;		/* holds a reference */
+	/*
+	 * Persistence: a connection points at the template that chose its
+	 * server; a template is not reaped while n_control > 0, so the
+	 * pointer stays valid for the connection's whole life.
+	 */
+	struct l4vs_conn	*control;
+	atomic_t		n_control;
 	struct rcu_head		rcu;
 };
 
@@ -337,8 +436,17 @@ enum {
 	L4VS_TIMEOUT_MAX
 };
 
+/* Run-time knobs, /proc/sys/net/l4vs/ (sysctl.c). */
+struct l4vs_sysctl {
+	int	expire_nodest_conn;
+	int	expire_quiescent_template;
+	int	conntrack;
+};
+
 struct l4vs_net {
 	struct net		*net;
+	struct l4vs_sysctl	sysctl;
+	struct ctl_table_header	*sysctl_hdr;
 	struct mutex		lock;		/* services, dests, config */
 	struct hlist_head	svc_tab[L4VS_SVC_TAB_SIZE];
 	unsigned int		num_services;
@@ -355,11 +463,12 @@ struct l4vs_net {
 	/* timeouts in jiffies, by TCP state; udp separately */
 	unsigned long		tcp_timeouts[L4VS_TCP_S_LAST];
 	unsigned long		udp_timeout;
+	unsigned long		sctp_timeouts[L4VS_SCTP_S_LAST];
 	struct l4vs_stats	tot_stats;
 	struct delayed_work	est_work;
 	unsigned long		est_last;
-	/* dropped packets, by reason (see core.c) */
-	atomic_long_t		drops;
+	/* dropped packets, by reason (see xmit.h) */
+	struct l4vs_drop_stats __percpu *drop_stats;
 };
 
 struct l4vs_net *l4vs_net(struct net *net);
@@ -383,6 +492,8 @@ int l4vs_est_net_init(struct l4vs_net *ln);
 void l4vs_est_net_exit(struct l4vs_net *ln);
 int l4vs_genl_init(void);
 void l4vs_genl_uninit(void);
+int l4vs_sysctl_net_init(struct l4vs_net *ln);
+void l4vs_sysctl_net_exit(struct l4vs_net *ln);
 int l4vs_proc_net_init(struct l4vs_net *ln);
 void l4vs_proc_net_exit(struct l4vs_net *ln);
 

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <net/netns/generic.h>
+#include <net/genetlink.h>
 
 #include "l4vs.h"
 
@@ -86,6 +87,28 @@ static struct pernet_operations l4vs_net_ops = {
 	.size = sizeof(struct l4vs_net),
 };
 
+/*
+ * The kernel's ip_vs owns the same generic netlink family and the same
+ * /proc/net names.  Find out before any netns state (and its /proc files)
+ * is created, by briefly registering an empty family of that name, so a
+ * clash gives one clear line instead of duplicate-entry warnings.
+ */
+static struct genl_family l4vs_probe_family = {
+	.name		= IPVS_GENL_NAME,
+	.version	= IPVS_GENL_VERSION,
+	.module		= THIS_MODULE,
+};
+
+static int ipvs_family_free(void)
+{
+	int ret = genl_register_family(&l4vs_probe_family);
+
+	if (ret)
+		return ret;
+	genl_unregister_family(&l4vs_probe_family);
+	return 0;
+}
+
 static int __init l4vs_init(void)
 {
 	int ret;
@@ -93,6 +116,12 @@ static int __init l4vs_init(void)
 	l4vs_conn_tab_bits = clamp_t(unsigned int, l4vs_conn_tab_bits,
 				     L4VS_CONN_TAB_BITS_MIN, L4VS_CONN_TAB_BITS_MAX);
 
+	ret = ipvs_family_free();
+	if (ret) {
+		if (ret == -EEXIST)
+			pr_err("generic netlink family \"IPVS\" is already registered: unload the kernel's ip_vs first\n");
+		return ret;
+	}
 	ret = l4vs_conn_init();
 	if (ret)
 		return ret;
