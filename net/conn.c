@@ -63,87 +63,73 @@ static inline spinlock_t *bucket_lock(const struct l4vs_conn_tab *tab,
 	return &tab->locks[bucket & tab->lock_mask];
 }
 
-struct l4vs_conn *l4vs_conn_in_get(struct l4vs_net *ln,
-				   const struct l4vs_iphdr *iph)
+/*
+ * Which side of an entry a lookup names.  Every lookup knows the client
+ * (the hash key) and one other end: the virtual service for packets from
+ * the client, the real server for packets from or quoted towards it.
+ */
+enum conn_match {
+	MATCH_VIRTUAL,		/* client -> VIP:vport */
+	MATCH_REAL,		/* client <-> real server */
+	MATCH_TEMPLATE,		/* persistence template, live */
+};
+
+static struct l4vs_conn *conn_find(struct l4vs_net *ln, int af, u8 proto,
+				   const union nf_inet_addr *caddr, __be16 cport,
+				   const union nf_inet_addr *addr, __be16 port,
+				   enum conn_match how)
 {
+	u16 want = how == MATCH_TEMPLATE ? IP_VS_CONN_F_TEMPLATE : 0;
 	struct l4vs_conn_tab *tab = ln->conn_tab;
-	unsigned int b = bucket_of(tab, conn_hash(ln, iph->af, iph->protocol,
-						  &iph->saddr, iph->sport));
+	unsigned int b = bucket_of(tab, conn_hash(ln, af, proto, caddr, cport));
 	struct l4vs_conn *cp;
 
 	hlist_for_each_entry_rcu(cp, &tab->buckets[b], c_list) {
-		if (cp->cport == iph->sport && cp->vport == iph->dport &&
-		    cp->protocol == iph->protocol && cp->af == iph->af &&
-		    !(cp->flags & IP_VS_CONN_F_TEMPLATE) &&
-		    addr_eq(iph->af, &cp->caddr, &iph->saddr) &&
-		    addr_eq(iph->af, &cp->vaddr, &iph->daddr))
+		bool real = how == MATCH_REAL;
+
+		if (cp->cport != cport || (real ? cp->dport : cp->vport) != port ||
+		    cp->protocol != proto || cp->af != af ||
+		    (cp->flags & (IP_VS_CONN_F_TEMPLATE | L4VS_CONN_F_STALE)) != want)
+			continue;
+		if (addr_eq(af, &cp->caddr, caddr) &&
+		    addr_eq(af, real ? &cp->daddr : &cp->vaddr, addr))
 			return cp;
 	}
 	return NULL;
+}
+
+struct l4vs_conn *l4vs_conn_in_get(struct l4vs_net *ln,
+				   const struct l4vs_iphdr *iph)
+{
+	return conn_find(ln, iph->af, iph->protocol, &iph->saddr, iph->sport,
+			 &iph->daddr, iph->dport, MATCH_VIRTUAL);
 }
 
 struct l4vs_conn *l4vs_conn_out_get(struct l4vs_net *ln,
 				    const struct l4vs_iphdr *iph)
 {
-	struct l4vs_conn_tab *tab = ln->conn_tab;
-	unsigned int b = bucket_of(tab, conn_hash(ln, iph->af, iph->protocol,
-						  &iph->daddr, iph->dport));
-	struct l4vs_conn *cp;
-
-	hlist_for_each_entry_rcu(cp, &tab->buckets[b], c_list) {
-		if (cp->cport == iph->dport && cp->dport == iph->sport &&
-		    cp->protocol == iph->protocol && cp->af == iph->af &&
-		    !(cp->flags & IP_VS_CONN_F_TEMPLATE) &&
-		    addr_eq(iph->af, &cp->caddr, &iph->daddr) &&
-		    addr_eq(iph->af, &cp->daddr, &iph->saddr))
-			return cp;
-	}
-	return NULL;
+	return conn_find(ln, iph->af, iph->protocol, &iph->daddr, iph->dport,
+			 &iph->saddr, iph->sport, MATCH_REAL);
 }
 
 /*
  * A persistence template: (masked client, port 0) -> service key.  Matched
  * on the flag too, so that a real connection from source port 0 can never
- * be taken for one.
+ * be taken for one; a replaced (stale) template is never found.
  */
 struct l4vs_conn *l4vs_conn_template_get(struct l4vs_net *ln,
 					 const struct l4vs_iphdr *key)
 {
-	struct l4vs_conn_tab *tab = ln->conn_tab;
-	unsigned int b = bucket_of(tab, conn_hash(ln, key->af, key->protocol,
-						  &key->saddr, key->sport));
-	struct l4vs_conn *cp;
-
-	hlist_for_each_entry_rcu(cp, &tab->buckets[b], c_list) {
-		if ((cp->flags & (IP_VS_CONN_F_TEMPLATE | L4VS_CONN_F_STALE)) ==
-		    IP_VS_CONN_F_TEMPLATE &&
-		    cp->cport == key->sport && cp->vport == key->dport &&
-		    cp->protocol == key->protocol && cp->af == key->af &&
-		    addr_eq(key->af, &cp->caddr, &key->saddr) &&
-		    addr_eq(key->af, &cp->vaddr, &key->daddr))
-			return cp;
-	}
-	return NULL;
+	return conn_find(ln, key->af, key->protocol, &key->saddr, key->sport,
+			 &key->daddr, key->dport, MATCH_TEMPLATE);
 }
 
 /* A packet client -> real server as masquerading sent it (ICMP quotes). */
 struct l4vs_conn *l4vs_conn_dest_get(struct l4vs_net *ln,
 				     const struct l4vs_iphdr *iph)
 {
-	struct l4vs_conn_tab *tab = ln->conn_tab;
-	unsigned int b = bucket_of(tab, conn_hash(ln, iph->af, iph->protocol,
-						  &iph->saddr, iph->sport));
-	struct l4vs_conn *cp;
-
-	hlist_for_each_entry_rcu(cp, &tab->buckets[b], c_list) {
-		if (cp->cport == iph->sport && cp->dport == iph->dport &&
-		    cp->protocol == iph->protocol && cp->af == iph->af &&
-		    !(cp->flags & IP_VS_CONN_F_TEMPLATE) &&
-		    addr_eq(iph->af, &cp->caddr, &iph->saddr) &&
-		    addr_eq(iph->af, &cp->daddr, &iph->daddr))
-			return cp;
-	}
-	return NULL;
+	return conn_find(ln, iph->af, iph->protocol, &iph->saddr, iph->sport,
+			 &iph->daddr, iph->dport, MATCH_REAL);
 }
 
 /* Thresholds as LVS defines them: overloaded at u_threshold connections,

@@ -117,19 +117,7 @@ static void sched_detach(struct l4vs_service *svc,
 	module_put(sched->module);
 }
 
-void __l4vs_sched_unbind(struct l4vs_service *svc)
-{
-	struct l4vs_scheduler *sched;
-
-	sched = rcu_dereference_protected(svc->scheduler,
-					  lockdep_is_held(&svc->ln->lock));
-	if (!sched)
-		return;
-	RCU_INIT_POINTER(svc->scheduler, NULL);
-	sched_detach(svc, sched);
-}
-
-void l4vs_sched_unbind(struct l4vs_service *svc)
+static void sched_unbind(struct l4vs_service *svc, bool wait)
 {
 	struct l4vs_scheduler *sched;
 
@@ -139,6 +127,17 @@ void l4vs_sched_unbind(struct l4vs_service *svc)
 		return;
 	RCU_INIT_POINTER(svc->scheduler, NULL);
 	/* a packet may be inside sched->schedule() for this service */
-	synchronize_rcu();
+	if (wait)
+		synchronize_rcu();
 	sched_detach(svc, sched);
+}
+
+void __l4vs_sched_unbind(struct l4vs_service *svc)
+{
+	sched_unbind(svc, false);
+}
+
+void l4vs_sched_unbind(struct l4vs_service *svc)
+{
+	sched_unbind(svc, true);
 }
