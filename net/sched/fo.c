@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4vs_fo: weighted failover scheduling.
+ *
+ * Every new connection goes to one server: the usable one with the highest
+ * weight,
+ *
+ *	argmax weight_i  over servers with weight > 0, not overloaded
+ *
+ * and the others only take over when it becomes unusable (weight set to 0,
+ * upper threshold reached, or removed).  Giving the standby servers
+ * decreasing weights fixes the order in which they are tried.
+ *
+ * Only a strictly higher weight replaces the current choice, so among equal
+ * weights the server met first in list order wins (the newest: new
+ * destinations are inserted at the head), as in IPVS.  Connection counts are
+ * not looked at.  Cost: one O(n) walk per new connection, no lock.
+ */
+#include <linux/module.h>
+
+#include "common.h"
+
+static struct l4vs_dest *fo_schedule(struct l4vs_service *svc,
+				     const struct sk_buff *skb,
+				     const struct l4vs_iphdr *iph)
+{
+	struct l4vs_dest *dest, *high = NULL;
+	int hw = 0, w;
+
+	list_for_each_entry_rcu(dest, &svc->dests, n_list) {
+		if (!l4vs_sched_candidate(dest))
+			continue;
+		w = atomic_read(&dest->weight);
+		if (w > hw) {
+			high = dest;
+			hw = w;
+		}
+	}
+	return high;
+}
+
+static struct l4vs_scheduler fo_scheduler = {
+	.name		= "fo",
+	.module		= THIS_MODULE,
+	.schedule	= fo_schedule,
+};
+
+static int __init fo_init(void)
+{
+	return l4vs_sched_register(&fo_scheduler);
+}
+
+static void __exit fo_exit(void)
+{
+	l4vs_sched_unregister(&fo_scheduler);
+}
+
+module_init(fo_init);
+module_exit(fo_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("l4vs weighted failover scheduler");

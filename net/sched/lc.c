@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4vs_lc: least-connection scheduling.
+ *
+ * A new connection goes to the usable real server with the smallest
+ *
+ *	overhead = activeconns * 256 + inactconns
+ *
+ * An active (established) connection is taken to cost about 256 inactive
+ * ones, which mostly wait in TIME_WAIT or FIN_WAIT and load the server
+ * little.  Weights only matter as zero / non-zero: a server with weight 0 or
+ * over its upper threshold is skipped.
+ *
+ * Ties go to the server met first in list order (the newest one, since new
+ * destinations are inserted at the head), because only a strictly smaller
+ * overhead replaces the current choice.  IPVS breaks ties the same way, so
+ * the two pick the same servers when given the same history.
+ *
+ * The counters are read without a lock while the packet path of other CPUs
+ * changes them; the choice is a heuristic, a stale value costs nothing but a
+ * slightly worse pick.  The walk is O(n) in the number of servers.
+ */
+#include <linux/module.h>
+
+#include "common.h"
+
+static struct l4vs_dest *lc_schedule(struct l4vs_service *svc,
+				     const struct sk_buff *skb,
+				     const struct l4vs_iphdr *iph)
+{
+	struct l4vs_dest *dest, *least = NULL;
+	int loh = 0, doh;
+
+	list_for_each_entry_rcu(dest, &svc->dests, n_list) {
+		if (!l4vs_sched_candidate(dest))
+			continue;
+		doh = l4vs_sched_conn_overhead(dest);
+		if (!least || doh < loh) {
+			least = dest;
+			loh = doh;
+		}
+	}
+	return least;
+}
+
+static struct l4vs_scheduler lc_scheduler = {
+	.name		= "lc",
+	.module		= THIS_MODULE,
+	.schedule	= lc_schedule,
+};
+
+static int __init lc_init(void)
+{
+	return l4vs_sched_register(&lc_scheduler);
+}
+
+static void __exit lc_exit(void)
+{
+	l4vs_sched_unregister(&lc_scheduler);
+}
+
+module_init(lc_init);
+module_exit(lc_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("l4vs least-connection scheduler");

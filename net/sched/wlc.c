@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4vs_wlc: weighted least-connection scheduling.
+ *
+ * A new connection goes to the usable real server with the smallest
+ *
+ *	overhead / weight,  overhead = activeconns * 256 + inactconns
+ *
+ * The division is never done: server D replaces the current choice L when
+ *
+ *	overhead(L) * weight(D) > overhead(D) * weight(L)
+ *
+ * in 64-bit arithmetic (both products fit: overhead < 2^31, weight < 2^31).
+ * Only a strictly better server replaces the choice, so ties go to the one
+ * met first in list order (the newest one: destinations are inserted at the
+ * head), exactly as IPVS breaks them.  Servers with weight 0 or over their
+ * upper threshold are skipped.
+ *
+ * Counters are read without a lock; a stale value only makes a slightly worse
+ * pick.  Cost: one O(n) walk per new connection.
+ */
+#include <linux/module.h>
+
+#include "common.h"
+
+static struct l4vs_dest *wlc_schedule(struct l4vs_service *svc,
+				      const struct sk_buff *skb,
+				      const struct l4vs_iphdr *iph)
+{
+	struct l4vs_dest *dest, *least = NULL;
+	s64 loh = 0, lw = 0, doh, dw;
+
+	list_for_each_entry_rcu(dest, &svc->dests, n_list) {
+		if (!l4vs_sched_candidate(dest))
+			continue;
+		doh = l4vs_sched_conn_overhead(dest);
+		dw = atomic_read(&dest->weight);
+		/* the first candidate is taken whatever its load */
+		if (!least || loh * dw > doh * lw) {
+			least = dest;
+			loh = doh;
+			lw = dw;
+		}
+	}
+	return least;
+}
+
+static struct l4vs_scheduler wlc_scheduler = {
+	.name		= "wlc",
+	.module		= THIS_MODULE,
+	.schedule	= wlc_schedule,
+};
+
+static int __init wlc_init(void)
+{
+	return l4vs_sched_register(&wlc_scheduler);
+}
+
+static void __exit wlc_exit(void)
+{
+	l4vs_sched_unregister(&wlc_scheduler);
+}
+
+module_init(wlc_init);
+module_exit(wlc_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("l4vs weighted least-connection scheduler");
