@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l4vsadm: administer l4vs (or the kernel's ip_vs) with ipvsadm's grammar.
+ * The command table below is the single list of what the tool can do; the
+ * parser, the option checks and the help text are all derived from it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "l4vsadm.h"
+
+#define VERSION_STR	"0.1"
+
+static unsigned int list_format(const struct cmdline *cl)
+{
+	static const struct {
+		unsigned int opt, fmt;
+	} map[] = {
+		{ OPT_NUMERIC, FMT_NUMERIC },	{ OPT_STATS, FMT_STATS },
+		{ OPT_RATE, FMT_RATE },		{ OPT_THRESHOLDS, FMT_THRESHOLDS },
+		{ OPT_PERSISTCONN, FMT_PERSISTCONN }, { OPT_NOSORT, FMT_NOSORT },
+		{ OPT_EXACT, FMT_EXACT },	{ OPT_TUN_INFO, FMT_TUN_INFO },
+		{ OPT_JSON, FMT_JSON },
+	};
+	unsigned int fmt = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (cl->opts & map[i].opt)
+			fmt |= map[i].fmt;
+	return fmt;
+}
+
+static int svc_request(struct cmdline *cl, uint8_t cmd)
+{
+	int err = ipvs_svc_cmd(cmd, &cl->svc);
+
+	return err ? report_error(err, cmd) : 0;
+}
+
+static int dest_request(struct cmdline *cl, uint8_t cmd)
+{
+	int err = ipvs_dest_cmd(cmd, &cl->svc, &cl->dest);
+
+	return err ? report_error(err, cmd) : 0;
+}
+
+static int do_add_service(struct cmdline *cl)
+{
+	return svc_request(cl, IPVS_CMD_NEW_SERVICE);
+}
+
+static int do_edit_service(struct cmdline *cl)
+{
+	return svc_request(cl, IPVS_CMD_SET_SERVICE);
+}
+
+static int do_del_service(struct cmdline *cl)
+{
+	return svc_request(cl, IPVS_CMD_DEL_SERVICE);
+}
+
+static int do_add_server(struct cmdline *cl)
+{
+	return dest_request(cl, IPVS_CMD_NEW_DEST);
+}
+
+static int do_edit_server(struct cmdline *cl)
+{
+	return dest_request(cl, IPVS_CMD_SET_DEST);
+}
+
+static int do_del_server(struct cmdline *cl)
+{
+	return dest_request(cl, IPVS_CMD_DEL_DEST);
+}
+
+static int do_clear(struct cmdline *cl)
+{
+	int err = ipvs_flush();
+
+	(void)cl;
+	return err ? report_error(err, IPVS_CMD_FLUSH) : 0;
+}
+
+static int do_zero(struct cmdline *cl)
+{
+	int err = ipvs_zero(cl->opts & OPT_SERVICE ? &cl->svc : NULL);
+
+	return err ? report_error(err, IPVS_CMD_ZERO) : 0;
+}
+
+static int do_set(struct cmdline *cl)
+{
+	int err = ipvs_set_timeouts(&cl->timeouts);
+
+	return err ? report_error(err, IPVS_CMD_SET_CONFIG) : 0;
+}
+
+static int do_list(struct cmdline *cl)
+{
+	unsigned int fmt = list_format(cl);
+	unsigned int detail = OPT_STATS | OPT_RATE | OPT_THRESHOLDS |
+			      OPT_PERSISTCONN;
+
+	if ((cl->opts & (OPT_CONNECTION | OPT_TIMEOUT)) && (cl->opts & detail))
+		usage_error(cl, "options conflict in the list command");
+	if (cl->opts & OPT_CONNECTION)
+		return list_conns(fmt);
+	if (cl->opts & OPT_TIMEOUT)
+		return list_timeouts(fmt);
+	return list_services(cl->opts & OPT_SERVICE ? &cl->svc : NULL, fmt);
+}
+
+static int do_save(struct cmdline *cl)
+{
+	return save_rules(list_format(cl) | FMT_RULE);
+}
+
+static int do_restore(struct cmdline *cl)
+{
+	if (cl->lineno)
+		usage_error(cl, "-R is not allowed inside a restore file");
+	return restore_rules(stdin);
+}
+
+static int do_help(struct cmdline *cl)
+{
+	(void)cl;
+	print_usage(stdout);
+	return 0;
+}
+
+static int do_version(struct cmdline *cl)
+{
+	(void)cl;
+	printf(PROG_NAME " v" VERSION_STR " (IPVS generic netlink, v%d.%d.%d)\n",
+	       NVERSION(IP_VS_VERSION_CODE));
+	return 0;
+}
+
+#define SVC_OPTS	(OPT_SCHEDULER | OPT_PERSISTENT | OPT_NETMASK | \
+			 OPT_ONEPACKET | OPT_SCHED_FLAGS | OPT_IPV6)
+#define DEST_OPTS	(OPT_FORWARD | OPT_WEIGHT | OPT_UTHRESHOLD | \
+			 OPT_LTHRESHOLD | OPT_TUN_TYPE | OPT_TUN_PORT | \
+			 OPT_TUN_CSUM | OPT_IPV6)
+#define LIST_OPTS	(OPT_NUMERIC | OPT_CONNECTION | OPT_SERVICE | \
+			 OPT_TIMEOUT | OPT_STATS | OPT_RATE | OPT_THRESHOLDS | \
+			 OPT_PERSISTCONN | OPT_NOSORT | OPT_EXACT | OPT_JSON | \
+			 OPT_TUN_INFO | OPT_IPV6)
+
+const struct l4_command l4_commands[] = {
+	{ "add-service", 'A', do_add_service, OPT_SERVICE, SVC_OPTS, 0,
+	  "virtual-service [-s sched] [-p [secs]] [-M mask] [-b flags]",
+	  "add a virtual service" },
+	{ "edit-service", 'E', do_edit_service, OPT_SERVICE, SVC_OPTS, 0,
+	  "virtual-service [-s sched] [-p [secs]] [-M mask] [-b flags]",
+	  "edit a virtual service" },
+	{ "delete-service", 'D', do_del_service, OPT_SERVICE, OPT_IPV6, 0,
+	  "virtual-service", "delete a virtual service" },
+	{ "clear", 'C', do_clear, 0, 0, 0, "", "clear the whole table" },
+	{ "restore", 'R', do_restore, 0, 0, 0, "< file",
+	  "restore rules from stdin (ipvsadm -S format)" },
+	{ "save", 'S', do_save, 0, OPT_NUMERIC, 0, "[-n]",
+	  "save rules to stdout" },
+	{ "add-server", 'a', do_add_server, OPT_SERVICE | OPT_SERVER,
+	  DEST_OPTS, 0, "virtual-service -r server [options]",
+	  "add a real server" },
+	{ "edit-server", 'e', do_edit_server, OPT_SERVICE | OPT_SERVER,
+	  DEST_OPTS, 0, "virtual-service -r server [options]",
+	  "edit a real server" },
+	{ "delete-server", 'd', do_del_server, OPT_SERVICE | OPT_SERVER,
+	  OPT_IPV6, 0, "virtual-service -r server", "delete a real server" },
+	{ "list", 'L', do_list, 0, LIST_OPTS,
+	  OPT_CONNECTION | OPT_SERVICE | OPT_TIMEOUT,
+	  "[virtual-service] [options]", "list the table (also -l)" },
+	{ "zero", 'Z', do_zero, 0, OPT_SERVICE | OPT_IPV6, 0,
+	  "[virtual-service]", "zero counters of a service or of all" },
+	{ "set", CMD_SET, do_set, 0, 0, 0, "tcp tcpfin udp",
+	  "set connection timeouts (seconds)" },
+	{ "help", 'h', do_help, 0, 0, 0, "", "display this help" },
+	{ "version", 'v', do_version, 0, 0, 0, "", "display the version" },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+};
+
+/* -Lc only reads /proc, so it works (and can be tested) without netlink. */
+static bool needs_kernel(const struct cmdline *cl)
+{
+	if (cl->cmd->fn == do_list && (cl->opts & OPT_CONNECTION))
+		return false;
+	return cl->cmd->fn != do_help && cl->cmd->fn != do_version;
+}
+
+int main(int argc, char **argv)
+{
+	static char list_opt[] = "-L";
+	char *list_argv[] = { argv[0], list_opt, NULL };
+	struct cmdline cl = { 0 };
+	int err, ret;
+
+	/* No arguments: list the table, as ipvsadm does. */
+	if (argc == 1) {
+		argc = 2;
+		argv = list_argv;
+	}
+	cmdline_parse(argc, argv, &cl);
+	dry_run = getenv("L4VSADM_DRY_RUN") != NULL;
+	if (needs_kernel(&cl) && !dry_run) {
+		err = nl_open();
+		if (err) {
+			/* ENOENT: no such family, which ipvsadm words so */
+			fprintf(stderr, PROG_NAME
+				": Can't initialize ipvs: %s (is l4vs or ip_vs loaded?)\n",
+				strerror(-err == ENOENT ? ENOPROTOOPT : -err));
+			return EXIT_ERR;
+		}
+	}
+	ret = cl.cmd->fn(&cl);
+	nl_close();
+	return ret;
+}

@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# test-parse.sh: check l4vsadm's command-line parsing without a kernel.
+# With L4VSADM_DRY_RUN set the tool prints each request instead of sending
+# it; every case below gives arguments and either the exact request line or
+# the exit code (2: usage error, which must also be one line on stderr).
+
+set -u
+dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+L4VSADM=${L4VSADM:-$dir/l4vsadm}
+export L4VSADM_DRY_RUN=1
+n=0
+failed=0
+
+# IPVS_CMD_* numbers, to keep the expectations readable
+NEW_SVC=1 SET_SVC=2 DEL_SVC=3 NEW_DEST=5 SET_DEST=6 DEL_DEST=7
+SET_CONFIG=12 ZERO=16 FLUSH=17
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+nok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	printf '#   %s\n' "$@"
+}
+
+# expect 'ARGS' 'REQUEST LINE'
+expect() {
+	local out rc
+
+	# shellcheck disable=SC2086
+	out=$("$L4VSADM" $1 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && [ "$out" = "$2" ]; then
+		ok "$1"
+	else
+		nok "$1" "exit $rc" "got:  $out" "want: $2"
+	fi
+}
+
+# usage 'ARGS': exit 2, one line on stderr, nothing on stdout
+usage() {
+	local out rc
+
+	# shellcheck disable=SC2086
+	out=$("$L4VSADM" $1 2>"$tmp" </dev/null)
+	rc=$?
+	if [ $rc = 2 ] && [ -z "$out" ] && [ "$(wc -l <"$tmp")" = 1 ]; then
+		ok "usage error: $1"
+	else
+		nok "usage error: $1" "exit $rc" "stdout: $out" "stderr: $(cat "$tmp")"
+	fi
+}
+
+[ -x "$L4VSADM" ] || { echo "# SKIP: $L4VSADM not built"; exit 4; }
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+
+V4=" af=2 proto=6 vip=10.0.0.1:80"
+D0=" sched= flags=0x0 timeout=0 netmask=0xffffffff"
+
+expect "-A -t 10.0.0.1:80" "cmd=$NEW_SVC$V4 sched=wlc flags=0x0 timeout=0 netmask=0xffffffff"
+expect "-A -t 10.0.0.1:http -s rr -p" \
+	"cmd=$NEW_SVC$V4 sched=rr flags=0x1 timeout=360 netmask=0xffffffff"
+expect "--add-service --tcp-service=10.0.0.1:80 --scheduler=wrr --persistent=30 --netmask 255.255.0.0" \
+	"cmd=$NEW_SVC$V4 sched=wrr flags=0x1 timeout=30 netmask=0xffff0000"
+expect "-A -t 10.0.0.1:80 -p 300 -M 255.255.255.0" \
+	"cmd=$NEW_SVC$V4 sched=wlc flags=0x1 timeout=300 netmask=0xffffff00"
+expect "-A -u 10.0.0.1:53 -s sh -b sh-port,sh-fallback -o" \
+	"cmd=$NEW_SVC af=2 proto=17 vip=10.0.0.1:53 sched=sh flags=0x1c timeout=0 netmask=0xffffffff"
+expect "-A -t 10.0.0.1:0 -p" \
+	"cmd=$NEW_SVC af=2 proto=6 vip=10.0.0.1:0 sched=wlc flags=0x1 timeout=360 netmask=0xffffffff"
+expect "-E -t [2001:db8::1]:443 -s mh -b mh-port,flag-3 -p 100 -M 64" \
+	"cmd=$SET_SVC af=10 proto=6 vip=[2001:db8::1]:443 sched=mh flags=0x31 timeout=100 netmask=0x00000040"
+expect "-E -t 10.0.0.1:80" "cmd=$SET_SVC$V4 sched=wlc flags=0x0 timeout=0 netmask=0xffffffff"
+expect "-A -f 12 -6 -s rr" "cmd=$NEW_SVC af=10 fwmark=12 sched=rr flags=0x0 timeout=0 netmask=0x00000080"
+expect "-D -t 10.0.0.1:80" "cmd=$DEL_SVC$V4$D0"
+expect "-a -t 10.0.0.1:80 -r 192.168.1.2:8080 -m -w 3 -x 100 -y 10" \
+	"cmd=$NEW_DEST$V4$D0 rip=192.168.1.2:8080 fwd=0 weight=3 x=100 y=10 tun=0/0/0"
+expect "-a -t 10.0.0.1:80 -r 192.168.1.2:8080" \
+	"cmd=$NEW_DEST$V4$D0 rip=192.168.1.2:80 fwd=3 weight=1 x=0 y=0 tun=0/0/0"
+expect "-a -t 10.0.0.1:80 -r 192.168.1.2 -m" \
+	"cmd=$NEW_DEST$V4$D0 rip=192.168.1.2:80 fwd=0 weight=1 x=0 y=0 tun=0/0/0"
+expect "-e -t 10.0.0.1:80 -r 192.168.1.2 -i --tun-type gue --tun-port 6080 --tun-csum -w 0" \
+	"cmd=$SET_DEST$V4$D0 rip=192.168.1.2:80 fwd=2 weight=0 x=0 y=0 tun=1/6080/1"
+expect "-a -t 10.0.0.1:80 -r 2001:db8::5 -i" \
+	"cmd=$NEW_DEST$V4$D0 rip=[2001:db8::5]:80 fwd=2 weight=1 x=0 y=0 tun=0/0/0"
+expect "-a -f 7 -r 10.0.0.9:81 -m" \
+	"cmd=$NEW_DEST af=2 fwmark=7$D0 rip=10.0.0.9:81 fwd=0 weight=1 x=0 y=0 tun=0/0/0"
+expect "-d -t 10.0.0.1:80 -r 192.168.1.2" \
+	"cmd=$DEL_DEST$V4$D0 rip=192.168.1.2:80 fwd=3 weight=1 x=0 y=0 tun=0/0/0"
+expect "-Z" "cmd=$ZERO"
+expect "-Z -t 10.0.0.1:80" "cmd=$ZERO$V4$D0"
+expect "-C" "cmd=$FLUSH"
+expect "--clear" "cmd=$FLUSH"
+expect "--set 900 120 300" "cmd=$SET_CONFIG tcp=900 tcpfin=120 udp=300"
+
+usage "-A -t 10.0.0.1:0"
+usage "-A -t 10.0.0.1"
+usage "-A -t 80"
+usage "-A -t 10.0.0.1:80 -s"
+usage "-A -t 10.0.0.1:80 -w 3"
+usage "-A -t 10.0.0.1:80 -A"
+usage "-A -t 10.0.0.1:80 -t 10.0.0.2:80"
+usage "-A -t 10.0.0.1:nosuchport"
+usage "-A -t 10.0.0.1:80 -p 0"
+usage "-A -t 10.0.0.1:80 -p 2678401"
+usage "-A -t 10.0.0.1:80 -p -5"
+usage "-A -t 10.0.0.1:80 -M 300.0.0.0"
+usage "-A -t [2001:db8::1]:80 -M 129"
+usage "-A -t 10.0.0.1:80 -s rr -b sh-port"
+usage "-A -t 10.0.0.1:80 -b bogus"
+usage "-A -t 10.0.0.1:80 -o"
+usage "-A -t [2001:db8::1:80"
+usage "-A -f 0"
+usage "-A -t 10.0.0.1:80 -6"
+usage "-a -t 10.0.0.1:80 -r 1.2.3.4 -w 70000"
+usage "-a -t 10.0.0.1:80 -r 1.2.3.4 -w -1"
+usage "-a -t 10.0.0.1:80 -r 1.2.3.4 -x 2147483648"
+usage "-a -t 10.0.0.1:80"
+usage "-a -t 10.0.0.1:80 -r 1.2.3.4 -m --tun-type gue"
+usage "-a -t 10.0.0.1:80 -r 1.2.3.4 -i --tun-type gue"
+usage "-a -t 10.0.0.1:80 -r 1.2.3.4 -i --tun-type vxlan"
+usage "-a -t 10.0.0.1:80 -r 2001:db8::5 -m"
+usage "-a -t 10.0.0.1:80 -r 1.2.3.4 -s rr"
+usage "-d -t 10.0.0.1:80 -r 1.2.3.4 -w 2"
+usage "-L -c --stats"
+usage "-L -c -t 10.0.0.1:80"
+usage "-L --timeout -c"
+usage "-S -c"
+usage "-C -t 10.0.0.1:80"
+usage "--set 900 120"
+usage "--set 900 120 x"
+usage "-Ln extra"
+usage "-Q"
+usage "--bogus"
+usage "-t 10.0.0.1:80"
+usage "--start-daemon master"
+
+# restore: whole file checked first
+out=$(printf -- '-A -t 10.0.0.1:80 -s rr\n\n# comment\n-a -t 10.0.0.1:80 -r 10.0.0.2 -m -w 2\n' |
+      "$L4VSADM" -R 2>&1)
+want="cmd=$NEW_SVC$V4 sched=rr flags=0x0 timeout=0 netmask=0xffffffff
+cmd=$NEW_DEST$V4$D0 rip=10.0.0.2:80 fwd=0 weight=2 x=0 y=0 tun=0/0/0"
+[ "$out" = "$want" ] && ok "restore applies every line" ||
+	nok "restore applies every line" "got: $out"
+out=$(printf -- '-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2 -w x\n' |
+      "$L4VSADM" -R 2>"$tmp")
+rc=$?
+[ $rc = 2 ] && [ -z "$out" ] && grep -q 'line 2' "$tmp" &&
+	ok "bad restore line: nothing applied" ||
+	nok "bad restore line: nothing applied" "exit $rc" "stdout: $out"
+printf -- '-R\n' | "$L4VSADM" -R >/dev/null 2>&1
+[ $? = 2 ] && ok "-R inside a restore file is refused" ||
+	nok "-R inside a restore file is refused"
+
+"$L4VSADM" -h | grep -q -- '--add-service, -A' && ok "help lists commands" ||
+	nok "help lists commands"
+
+echo "1..$n"
+echo "# $((n - failed)) passed, $failed failed"
+[ $failed = 0 ]
