@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh: run the l4vs selftests and print TAP 13.
+#
+# Runs every test in TESTS (or the ones named in L4VS_TESTS="a b", with or
+# without ".sh"), each in its own bash with a time limit, checks the kernel
+# log after each one (a splat fails the test that caused it) and ends with
+# the line "N passed, N failed".  Exit status 1 if anything failed.
+#
+# Environment: L4VS_TESTS (subset), L4VS_TEST_TIMEOUT (seconds per test,
+# default 900), L4VS_IMPL (l4vs or ipvs, read by the tests).
+
+cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
+. ./lib.sh
+
+# Order matters a little: the cheap control-plane tests first, the ones that
+# unload modules last.
+TESTS=(
+	bad_input
+	module_params
+	ipvsadm_compat
+	save_restore
+	nat_rr
+	dest_delete
+	weight0_drain
+	conn_list
+	timeout_expire
+	unload_traffic
+)
+
+timeout_s=${L4VS_TEST_TIMEOUT:-900}
+
+if [ -n "$L4VS_TESTS" ]; then
+	read -r -a selected <<<"$L4VS_TESTS"
+	selected=("${selected[@]%.sh}")
+else
+	selected=("${TESTS[@]}")
+fi
+
+echo "TAP version 13"
+echo "1..${#selected[@]}"
+echo "# implementation under test: ${L4VS_IMPL}; kernel $(uname -r)"
+
+# A test killed by the timeout may leave its namespaces, and with them
+# services that pin the scheduler module: remove them before the next test.
+reap_namespaces() {
+	local ns rest
+
+	while read -r ns rest; do
+		[[ $ns =~ ^(cli|dir|rs[0-9]+)-[0-9a-f]{8}$ ]] || continue
+		echo "# removing leftover namespace $ns"
+		ip netns del "$ns"
+	done <<<"$(ip netns list 2>/dev/null)"
+}
+
+logf=$(mktemp /tmp/l4vs-run.XXXXXX)
+trap 'rm -f "$logf"' EXIT
+
+passed=0
+failed=0
+skipped=0
+n=0
+skips=()
+for t in "${selected[@]}"; do
+	n=$((n + 1))
+	if [ ! -f "$t.sh" ]; then
+		echo "not ok $n $t # no such test"
+		failed=$((failed + 1))
+		continue
+	fi
+	tag="$t-$n-$$"
+	dmesg_mark "$tag"
+	echo "# running $t"
+	start=$(now_ms)
+	# each output line prefixed with "# ", as kselftest does
+	timeout -k 10 "$timeout_s" bash "./$t.sh" 2>&1 | sed -u "s/^/# /w $logf"
+	rc=${PIPESTATUS[0]}
+	secs=$((($(now_ms) - start + 500) / 1000))
+	[ "$rc" -eq "$KSFT_PASS" ] || reap_namespaces
+	splat=$(check_dmesg "$tag")
+	if [ -n "$splat" ]; then
+		echo "$splat" | sed 's/^/# /'
+		[ "$rc" -eq $KSFT_PASS ] || [ "$rc" -eq $KSFT_SKIP ] && rc=$KSFT_FAIL
+	fi
+	case $rc in
+	"$KSFT_PASS")
+		echo "ok $n $t # ${secs}s"
+		passed=$((passed + 1))
+		;;
+	"$KSFT_SKIP")
+		reason=$(sed -n 's/^# SKIP: //p' "$logf" | tail -n 1)
+		echo "ok $n $t # SKIP ${reason:-no reason given}"
+		skipped=$((skipped + 1))
+		skips+=("$t")
+		;;
+	124|137)
+		echo "# TIMEOUT ${timeout_s}s"
+		echo "not ok $n $t # TIMEOUT"
+		failed=$((failed + 1))
+		;;
+	*)
+		echo "not ok $n $t # exit $rc"
+		failed=$((failed + 1))
+		;;
+	esac
+done
+
+[ "$skipped" -gt 0 ] && echo "# skipped: $skipped (${skips[*]})"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
