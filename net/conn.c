@@ -350,7 +350,9 @@ static void conn_gc_work(struct work_struct *work)
 	slice = min(slice, size - first);
 	conn_reap(ln, first, slice, false);
 	ln->gc_next_bucket = first + slice;
-	queue_delayed_work(system_power_efficient_wq, &ln->gc_work, L4VS_GC_TICK);
+	/* an empty table only needs looking at now and then */
+	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
+			   atomic_read(&ln->conn_count) ? L4VS_GC_TICK : HZ);
 }
 
 void l4vs_conn_flush(struct l4vs_net *ln)

@@ -40,6 +40,9 @@ say() {
 stty -onlcr </dev/console 2>/dev/null
 hostname l4vs-guest 2>/dev/null
 ip link set lo up
+# devtmpfs lacks these links; bash's <(...) needs /dev/fd
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
 
 rel=$(uname -r)
 if [ ! -d "/lib/modules/$rel/kernel" ]; then
