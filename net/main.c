@@ -118,9 +118,11 @@ static int __init l4vs_init(void)
 
 	ret = ipvs_family_free();
 	if (ret) {
-		if (ret == -EEXIST)
-			pr_err("generic netlink family \"IPVS\" is already registered: unload the kernel's ip_vs first\n");
-		return ret;
+		if (ret != -EEXIST)
+			return ret;
+		pr_err("generic netlink family \"IPVS\" is already registered: unload the kernel's ip_vs first\n");
+		/* not EEXIST: modprobe would take that for "already loaded" */
+		return -EBUSY;
 	}
 	ret = l4vs_conn_init();
 	if (ret)
@@ -131,7 +133,7 @@ static int __init l4vs_init(void)
 	ret = l4vs_genl_init();
 	if (ret) {
 		if (ret == -EEXIST)
-			pr_err("generic netlink family \"IPVS\" is already registered: unload the kernel's ip_vs first\n");
+			ret = -EBUSY;	/* ip_vs came in meanwhile */
 		goto err_pernet;
 	}
 	pr_info("loaded, connection table 2^%u buckets per netns\n",

@@ -54,6 +54,26 @@ if [ "$core" = l4vs ]; then
 fi
 
 # leave the default in place for whatever runs next
+# The kernel's ip_vs holds the same netlink family and /proc names: loading
+# l4vs next to it must fail with one clear line and no kernel warning.
+if [ "$core" = l4vs ] && modinfo ip_vs >/dev/null 2>&1; then
+	dmesg_mark "module_params-clash-$$"
+	unload_module l4vs && modprobe ip_vs
+	log_test $? "load the kernel's ip_vs instead"
+	if modprobe l4vs 2>/dev/null; then
+		log_test 1 "modprobe l4vs refused while ip_vs is loaded"
+	else
+		log_test 0 "modprobe l4vs refused while ip_vs is loaded"
+	fi
+	line=$(dmesg | sed -n "/module_params-clash-$$/,\$p" | grep -c 'already registered: unload the kernel.s ip_vs first')
+	[ "$line" = 1 ]
+	log_test $? "one clear line in the kernel log (got $line)"
+	check_dmesg "module_params-clash-$$"
+	log_test $? "no kernel warning from the refused load"
+	unload_module ip_vs
+	log_test $? "unload ip_vs"
+fi
+
 unload_module "$core" && modprobe "$core"
 log_test $? "reload $core with defaults"
 
