@@ -23,7 +23,10 @@ KDIR		?= $(firstword $(wildcard /lib/modules/$(KVER)/build \
 			$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
 # The release the headers were built for, which may differ from KVER when
 # the fallback above picked them: it decides where `make install` puts things.
-KREL		= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# (utsrelease.h, not include/config/kernel.release: Debian's headers carry the
+# upstream version there, e.g. 6.1.192 for 6.1.0-56-amd64.)
+KREL		= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+			$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 PREFIX		?= /usr/local
 DESTDIR		?=
