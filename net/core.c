@@ -255,8 +255,9 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	struct l4vs_iphdr iph;
 
 	if (!parse(skb, state, &iph)) {
-		if (state->pf == NFPROTO_IPV4 &&
-		    ip_hdr(skb)->protocol == IPPROTO_ICMP)
+		if (state->pf == NFPROTO_IPV6)
+			return l4vs_icmp6_in(ln, skb, state);
+		if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
 			return l4vs_icmp_in(ln, skb, state);
 		return NF_ACCEPT;
 	}
@@ -289,8 +290,9 @@ static unsigned int l4vs_out_hook(void *priv, struct sk_buff *skb,
 	struct l4vs_iphdr iph;
 
 	if (!parse(skb, state, &iph)) {
-		if (state->pf == NFPROTO_IPV4 &&
-		    ip_hdr(skb)->protocol == IPPROTO_ICMP)
+		if (state->pf == NFPROTO_IPV6)
+			return l4vs_icmp6_out(ln, skb);
+		if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
 			return l4vs_icmp_out(ln, skb);
 		return NF_ACCEPT;
 	}

@@ -48,6 +48,8 @@ unsigned int l4vs_xmit_nat_in6(struct sk_buff *skb, struct l4vs_conn *cp,
 unsigned int l4vs_xmit_dr6(struct sk_buff *skb, struct l4vs_conn *cp,
 			   const struct l4vs_iphdr *iph,
 			   const struct nf_hook_state *state);
+unsigned int l4vs_xmit_routed6(struct sk_buff *skb, struct l4vs_conn *cp,
+			       const struct nf_hook_state *state);
 unsigned int l4vs_xmit_nat_out6(struct sk_buff *skb, struct l4vs_conn *cp,
 				const struct l4vs_iphdr *iph);
 
@@ -59,6 +61,10 @@ void l4vs_nfct_out(struct l4vs_net *ln, struct sk_buff *skb,
 unsigned int l4vs_icmp_in(struct l4vs_net *ln, struct sk_buff *skb,
 			  const struct nf_hook_state *state);
 unsigned int l4vs_icmp_out(struct l4vs_net *ln, struct sk_buff *skb);
+/* icmp6.c */
+unsigned int l4vs_icmp6_in(struct l4vs_net *ln, struct sk_buff *skb,
+			   const struct nf_hook_state *state);
+unsigned int l4vs_icmp6_out(struct l4vs_net *ln, struct sk_buff *skb);
 
 int l4vs_drops_net_init(struct l4vs_net *ln);
 void l4vs_drops_net_exit(struct l4vs_net *ln);

@@ -105,13 +105,14 @@ static bool too_big6(struct sk_buff *skb, struct dst_entry *dst)
  */
 static unsigned int xmit6(struct sk_buff *skb, struct l4vs_conn *cp,
 			  const struct l4vs_iphdr *iph,
-			  const struct nf_hook_state *state, bool nat)
+			  const struct nf_hook_state *state, bool nat,
+			  bool known_nh)
 {
 	struct l4vs_net *ln = cp->dest->svc->ln;
 	struct dst_entry *dst;
 	bool local;
 
-	dst = route6_to_dest(state->net, skb, cp, !nat);
+	dst = route6_to_dest(state->net, skb, cp, known_nh);
 	if (!dst)
 		return l4vs_drop(ln, L4VS_DROP_NOROUTE);
 	local = dst_is_local6(dst);
@@ -141,14 +142,21 @@ unsigned int l4vs_xmit_nat_in6(struct sk_buff *skb, struct l4vs_conn *cp,
 			       const struct l4vs_iphdr *iph,
 			       const struct nf_hook_state *state)
 {
-	return xmit6(skb, cp, iph, state, true);
+	return xmit6(skb, cp, iph, state, true, false);
 }
 
 unsigned int l4vs_xmit_dr6(struct sk_buff *skb, struct l4vs_conn *cp,
 			   const struct l4vs_iphdr *iph,
 			   const struct nf_hook_state *state)
 {
-	return xmit6(skb, cp, iph, state, false);
+	return xmit6(skb, cp, iph, state, false, true);
+}
+
+/* An already rewritten packet (an ICMPv6 error) to the real server. */
+unsigned int l4vs_xmit_routed6(struct sk_buff *skb, struct l4vs_conn *cp,
+			       const struct nf_hook_state *state)
+{
+	return xmit6(skb, cp, NULL, state, false, false);
 }
 
 unsigned int l4vs_xmit_nat_out6(struct sk_buff *skb, struct l4vs_conn *cp,
