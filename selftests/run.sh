@@ -22,11 +22,23 @@ TESTS=(
 	ipvsadm_compat
 	save_restore
 	nat_rr
+	dr
+	tun
+	tun_pmtu
 	dest_delete
 	weight0_drain
 	conn_list
 	timeout_expire
+	fwmark
+	persist
+	one_packet
+	sctp_nat
+	icmp
+	conntrack
+	malformed
+	sched_mh
 	unload_traffic
+	sched_diff
 )
 
 timeout_s=${L4VS_TEST_TIMEOUT:-900}

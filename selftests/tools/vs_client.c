@@ -14,6 +14,11 @@
  * a failure, then prints a summary.  It is what drain and unload tests run in
  * the background; SIGTERM ends it early and still prints the summary.
  *
+ * -s speaks SCTP (one-to-one style) instead of TCP; -b binds the client to
+ * a source address; -f sends every request of request mode over ONE socket
+ * (one flow, one source port); -x only sends the requests and expects no
+ * answer (one-packet scheduling through NAT does not rewrite the answers).
+ *
  * No fork, no exec: under TCG every process costs tens of milliseconds.
  */
 #include <errno.h>
@@ -31,17 +36,29 @@
 
 #define LINE_MAX_LEN	256
 
+#ifndef IPPROTO_SCTP
+#define IPPROTO_SCTP 132
+#endif
+
 static int sock_type = SOCK_STREAM;
+static int sock_proto;
+static struct addrinfo *bind_ai;
+static bool one_flow;
+static bool send_only;
 static unsigned int timeout_ms = 1000;
 static volatile sig_atomic_t stop;
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: vs_client [-t|-u] [-n COUNT] [-w TIMEOUT_MS] ADDR PORT\n"
-		"       vs_client -l [-t|-u] [-i INTERVAL_MS] [-d SECONDS] [-w TIMEOUT_MS] [-v]\n"
+		"usage: vs_client [-t|-u|-s] [-b SRCADDR] [-f] [-x] [-n COUNT] [-w TIMEOUT_MS]\n"
 		"                 ADDR PORT\n"
-		"  -t/-u     TCP (default) or UDP\n"
+		"       vs_client -l [-t|-u|-s] [-b SRCADDR] [-i INTERVAL_MS] [-d SECONDS] [-w TIMEOUT_MS] [-v]\n"
+		"                 ADDR PORT\n"
+		"  -t/-u/-s  TCP (default), UDP or SCTP\n"
+		"  -b ADDR   bind to source address ADDR\n"
+		"  -f        one flow: all requests over one socket (one source port)\n"
+		"  -x        send the requests only, expect no answers; prints \"sent N\"\n"
 		"  -n COUNT  requests to make, each a new connection (default 1)\n"
 		"  -w MS     timeout of one request (default 1000)\n"
 		"  -l        long mode: one connection, a request every -i MS for -d SECONDS\n"
@@ -93,10 +110,14 @@ static int open_conn(const struct addrinfo *ai, long long deadline, const char *
 	socklen_t len = sizeof(int);
 	int fd, err = 0;
 
-	fd = socket(ai->ai_family, sock_type, 0);
+	fd = socket(ai->ai_family, sock_type, sock_proto);
 	if (fd < 0) {
 		*why = strerror(errno);
 		return -1;
+	}
+	if (bind_ai && bind(fd, bind_ai->ai_addr, bind_ai->ai_addrlen) < 0) {
+		*why = strerror(errno);
+		goto err_close;
 	}
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
@@ -164,6 +185,43 @@ static int exchange(int fd, char *buf, size_t size, long long deadline, const ch
 	}
 }
 
+/* -x: COUNT request lines over one socket (-f) or COUNT sockets, no answers. */
+static int send_mode(const struct addrinfo *ai, unsigned int count)
+{
+	static const char req[] = "hello\n";
+	unsigned int i, sent = 0;
+	const char *why = "";
+	int fd = -1, *fds;
+
+	fds = calloc(count, sizeof(*fds));
+	if (!fds) {
+		perror("calloc");
+		return 1;
+	}
+	for (i = 0; i < count && !stop; i++) {
+		if (fd < 0 || !one_flow)
+			fd = open_conn(ai, now_ms() + timeout_ms, &why);
+		fds[i] = one_flow ? -1 : fd;
+		if (fd >= 0 && send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) ==
+		    (ssize_t)sizeof(req) - 1)
+			sent++;
+		else if (fd >= 0)
+			why = strerror(errno);
+	}
+	printf("sent %u\n", sent);
+	if (sent < count)
+		printf("ERROR %s\n", why);
+	/* let the last datagrams leave before the sockets go */
+	wait_fd(-1, 0, now_ms() + 50);
+	for (i = 0; i < count; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (one_flow && fd >= 0)
+		close(fd);
+	free(fds);
+	return sent == count ? 0 : 1;
+}
+
 static int request_mode(const struct addrinfo *ai, unsigned int count)
 {
 	int *udp_fds = NULL;
@@ -171,7 +229,10 @@ static int request_mode(const struct addrinfo *ai, unsigned int count)
 	char buf[LINE_MAX_LEN];
 	const char *why;
 	long long deadline;
-	int fd;
+	int fd, flow_fd = -1;
+
+	if (send_only)
+		return send_mode(ai, count);
 
 	if (sock_type == SOCK_DGRAM) {
 		udp_fds = calloc(count, sizeof(*udp_fds));
@@ -184,7 +245,13 @@ static int request_mode(const struct addrinfo *ai, unsigned int count)
 	}
 	for (i = 0; i < count && !stop; i++) {
 		deadline = now_ms() + timeout_ms;
-		fd = open_conn(ai, deadline, &why);
+		if (one_flow && flow_fd >= 0) {
+			fd = flow_fd;
+		} else {
+			fd = open_conn(ai, deadline, &why);
+			if (one_flow)
+				flow_fd = fd;
+		}
 		if (fd < 0 || exchange(fd, buf, sizeof(buf), deadline, &why) < 0) {
 			printf("ERROR %s\n", why);
 			fflush(stdout);
@@ -199,11 +266,15 @@ static int request_mode(const struct addrinfo *ai, unsigned int count)
 		} else {
 			printf("%s\n", buf);
 		}
+		if (one_flow)
+			continue;	/* flow_fd is closed at the end */
 		if (fd >= 0 && udp_fds)
 			udp_fds[i] = fd;
 		else if (fd >= 0)
 			close(fd);
 	}
+	if (flow_fd >= 0)
+		close(flow_fd);
 	if (udp_fds) {
 		for (i = 0; i < count; i++)
 			if (udp_fds[i] >= 0)
@@ -265,17 +336,33 @@ int main(int argc, char **argv)
 {
 	unsigned int count = 1, interval_ms = 100, seconds = 10;
 	struct addrinfo hints, *ai;
+	const char *bind_addr = NULL;
 	bool long_lived = false, verbose = false;
 	struct sigaction sa;
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "tun:w:li:d:v")) != -1) {
+	while ((opt = getopt(argc, argv, "tusb:fxn:w:li:d:v")) != -1) {
 		switch (opt) {
 		case 't':
 			sock_type = SOCK_STREAM;
+			sock_proto = 0;
 			break;
 		case 'u':
 			sock_type = SOCK_DGRAM;
+			sock_proto = 0;
+			break;
+		case 's':
+			sock_type = SOCK_STREAM;
+			sock_proto = IPPROTO_SCTP;
+			break;
+		case 'b':
+			bind_addr = optarg;
+			break;
+		case 'f':
+			one_flow = true;
+			break;
+		case 'x':
+			send_only = true;
 			break;
 		case 'n':
 			count = strtoul(optarg, NULL, 0);
@@ -312,6 +399,13 @@ int main(int argc, char **argv)
 			gai_strerror(ret));
 		return 2;
 	}
+	if (bind_addr) {
+		ret = getaddrinfo(bind_addr, NULL, &hints, &bind_ai);
+		if (ret) {
+			fprintf(stderr, "vs_client: %s: %s\n", bind_addr, gai_strerror(ret));
+			return 2;
+		}
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -324,5 +418,7 @@ int main(int argc, char **argv)
 	else
 		ret = request_mode(ai, count);
 	freeaddrinfo(ai);
+	if (bind_ai)
+		freeaddrinfo(bind_ai);
 	return ret;
 }

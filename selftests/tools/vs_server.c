@@ -7,6 +7,11 @@
  * address it saw, so a test can tell which backend served a request and
  * check that the backend saw the real client address (NAT keeps it).
  *
+ * SCTP (-s) is served like TCP, over one-to-one (SOCK_STREAM) sockets.  With
+ * -l, every request (TCP/SCTP connection, UDP datagram) is also logged as
+ * "NAME PEER PEERPORT" to a file, so a test can count arrivals even when the
+ * answers cannot reach the client (one-packet scheduling through NAT).
+ *
  * Everything is served from one poll() loop: the tests run under TCG where
  * every fork costs tens of milliseconds, so one process serves all ports.
  */
@@ -29,6 +34,10 @@
 
 enum fd_kind { FD_TCP_LISTEN, FD_UDP, FD_TCP_CONN };
 
+#ifndef IPPROTO_SCTP
+#define IPPROTO_SCTP 132
+#endif
+
 struct slot {
 	enum fd_kind	kind;
 	char		peer[INET6_ADDRSTRLEN];
@@ -43,18 +52,23 @@ static bool show_peer;
 static bool keep_open;
 static int family = AF_INET6;
 static volatile sig_atomic_t stop;
+static int log_fd = -1;
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: vs_server [-4] [-n NAME] [-p] [-k] [-r READYFILE] {-t PORT | -u PORT}...\n"
+		"usage: vs_server [-4] [-n NAME] [-p] [-k] [-r READYFILE] [-l LOGFILE]\n"
+		"                 {-t PORT | -u PORT | -s PORT}...\n"
 		"  -4        IPv4 only (default: one dual-stack IPv6 socket per port)\n"
 		"  -n NAME   name to answer with (default \"server\")\n"
 		"  -p        append the peer address seen: \"NAME ADDR\"\n"
 		"  -k        TCP: keep the connection open and answer every line until\n"
 		"            the client closes (default: answer once, then close)\n"
 		"  -r FILE   create FILE once every socket is listening\n"
-		"  -t PORT   serve TCP on PORT;  -u PORT  serve UDP on PORT\n");
+		"  -l FILE   append \"NAME PEER PEERPORT\" to FILE for every TCP/SCTP\n"
+		"            connection and every UDP datagram received\n"
+		"  -t PORT   serve TCP on PORT;  -u PORT  serve UDP on PORT\n"
+		"  -s PORT   serve SCTP (one-to-one style) on PORT\n");
 	exit(2);
 }
 
@@ -79,6 +93,26 @@ static void format_addr(const struct sockaddr_storage *ss, char *buf, size_t len
 		else
 			inet_ntop(AF_INET6, &sin6->sin6_addr, buf, len);
 	}
+}
+
+static unsigned int addr_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+/* One line per request; O_APPEND keeps lines of several servers whole. */
+static void log_request(const char *peer, unsigned int port)
+{
+	char line[256];
+	int len;
+
+	if (log_fd < 0)
+		return;
+	len = snprintf(line, sizeof(line), "%s %s %u\n", name, peer, port);
+	if (write(log_fd, line, len) != len)
+		perror("log");
 }
 
 static int add_fd(int fd, enum fd_kind kind, const char *peer)
@@ -107,7 +141,7 @@ static void del_fd(unsigned int i)
 	}
 }
 
-static int open_socket(int type, unsigned int port)
+static int open_socket(int type, int proto, unsigned int port)
 {
 	struct sockaddr_storage ss;
 	socklen_t slen;
@@ -115,10 +149,10 @@ static int open_socket(int type, unsigned int port)
 	int fd;
 
 	memset(&ss, 0, sizeof(ss));
-	fd = socket(family, type, 0);
+	fd = socket(family, type, proto);
 	if (fd < 0 && family == AF_INET6 && errno == EAFNOSUPPORT) {
 		family = AF_INET;
-		fd = socket(family, type, 0);
+		fd = socket(family, type, proto);
 	}
 	if (fd < 0) {
 		perror("socket");
@@ -178,6 +212,7 @@ static void serve_udp(int fd)
 		if (n < 0)
 			return;
 		format_addr(&ss, peer, sizeof(peer));
+		log_request(peer, addr_port(&ss));
 		len = make_reply(reply, sizeof(reply), peer);
 		sendto(fd, reply, len, 0, (struct sockaddr *)&ss, slen);
 	}
@@ -197,6 +232,7 @@ static void accept_tcp(int lfd)
 			return;
 		fcntl(fd, F_SETFL, O_NONBLOCK);
 		format_addr(&ss, peer, sizeof(peer));
+		log_request(peer, addr_port(&ss));
 		add_fd(fd, FD_TCP_CONN, peer);
 	}
 }
@@ -229,12 +265,14 @@ static bool serve_tcp(unsigned int i)
 int main(int argc, char **argv)
 {
 	unsigned int tcp_ports[MAX_LISTEN], udp_ports[MAX_LISTEN];
-	unsigned int ntcp = 0, nudp = 0, i;
+	unsigned int sctp_ports[MAX_LISTEN];
+	unsigned int ntcp = 0, nudp = 0, nsctp = 0, i;
+	const char *logfile = NULL;
 	const char *ready = NULL;
 	struct sigaction sa;
 	int opt, fd;
 
-	while ((opt = getopt(argc, argv, "4n:pkr:t:u:")) != -1) {
+	while ((opt = getopt(argc, argv, "4n:pkr:t:u:s:l:")) != -1) {
 		switch (opt) {
 		case '4':
 			family = AF_INET;
@@ -261,12 +299,27 @@ int main(int argc, char **argv)
 				usage();
 			udp_ports[nudp++] = strtoul(optarg, NULL, 0);
 			break;
+		case 's':
+			if (nsctp == MAX_LISTEN)
+				usage();
+			sctp_ports[nsctp++] = strtoul(optarg, NULL, 0);
+			break;
+		case 'l':
+			logfile = optarg;
+			break;
 		default:
 			usage();
 		}
 	}
-	if (optind != argc || ntcp + nudp == 0)
+	if (optind != argc || ntcp + nudp + nsctp == 0)
 		usage();
+	if (logfile) {
+		log_fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (log_fd < 0) {
+			perror(logfile);
+			return 1;
+		}
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -275,16 +328,23 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	for (i = 0; i < ntcp; i++) {
-		fd = open_socket(SOCK_STREAM, tcp_ports[i]);
+		fd = open_socket(SOCK_STREAM, 0, tcp_ports[i]);
 		if (fd < 0)
 			return 1;
 		add_fd(fd, FD_TCP_LISTEN, NULL);
 	}
 	for (i = 0; i < nudp; i++) {
-		fd = open_socket(SOCK_DGRAM, udp_ports[i]);
+		fd = open_socket(SOCK_DGRAM, 0, udp_ports[i]);
 		if (fd < 0)
 			return 1;
 		add_fd(fd, FD_UDP, NULL);
+	}
+	/* an SCTP one-to-one socket accepts and reads exactly like TCP */
+	for (i = 0; i < nsctp; i++) {
+		fd = open_socket(SOCK_STREAM, IPPROTO_SCTP, sctp_ports[i]);
+		if (fd < 0)
+			return 1;
+		add_fd(fd, FD_TCP_LISTEN, NULL);
 	}
 	if (ready) {
 		fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0644);
