@@ -18,6 +18,7 @@ pkgs=(
 	apt ca-certificates
 	# demo and selftests
 	iproute2 ipvsadm socat iputils-ping procps python3 jq
+	nftables conntrack iptables tcpdump
 )
 
 declare -A have=()
