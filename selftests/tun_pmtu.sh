@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+#                    one bridge (lan ns), 10.0.1.0/24, fd00:1::/64, MTU 1500
+#   ---+----------------------+-------------------------------+-----------
+#      |                      |                               |
+#   client               director                          rs1 10.0.1.11
+#   10.0.1.2             VIP 10.0.1.100, fd00:1::100       fd00:1::11
+#   fd00:1::2            udp VIP:80 -i -> rs1              VIP, VIP6 on lo;
+#   (probe: UDP with     route to rs1 "mtu 1400"           tunl0, ip6tnl0,
+#    DF / IPV6 PMTU DO)  (the path towards the servers)    fou 6080, gre1
+#
+# Path MTU through a tunnel: the path from the director to the real server
+# takes 1400 bytes, so a client packet may be at most 1400 less the tunnel
+# overhead (outer header and encapsulation).  For each flavour:
+#   - a datagram of exactly that size reaches the server and is answered;
+#   - one byte more, with DF (IPv6: always), is refused with ICMP
+#     fragmentation needed / packet too big, and the client's socket learns
+#     the path MTU 1400 - overhead (getsockopt IP_MTU / IPV6_MTU);
+#   - for IPv4, the same too-big datagram without DF is fragmented
+#     (outside, after encapsulation) and still answered.
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_lan.sh"
+
+PATH_MTU=1400
+GUE_PORT=6080
+PYTHON=${PYTHON:-/usr/bin/python3}
+
+require_tools
+require_l4vsadm
+[ -x "$PYTHON" ] || skip "$PYTHON is needed to send datagrams with DF set"
+load_impl
+require_modules ipip ip6_tunnel fou ip_gre
+setup_lan_topology 1
+start_servers -u 80
+
+ip -n "${NS_RS[1]}" -batch - <<-EOF || fail "tunnel devices on rs1"
+	link set tunl0 up
+	link set ip6tnl0 up
+	fou add port $GUE_PORT gue
+	link add gre1 type gre local ${RS_IP[1]} remote any
+	link set gre1 up
+EOF
+rs_no_rp_filter 1 tunl0 gre1 || fail "rp_filter on rs1"
+
+# The narrow path: only the director's routes to the real server.  (The
+# LAN itself stays at 1500, so the client's full-size packets still reach
+# the director.)
+ip -n "$NS_DIR" -batch - <<-EOF || fail "route MTU on the director"
+	route add ${RS_IP[1]}/32 dev $LAN_DEV mtu $PATH_MTU
+	route add ${RS_IP6[1]}/128 dev $LAN_DEV mtu $PATH_MTU
+EOF
+
+wait_until 10 lan_neigh_ready || fail "LAN addresses do not resolve"
+
+# probe ADDR PORT SIZE:DF...: for each SIZE:DF (DF 1 or 0), from a fresh
+# socket, send one UDP datagram of SIZE bytes in all (IP header included),
+# resending every 300 ms for up to 4 s, and print one line: "answer NAME" if
+# the server answered, "mtu N" if the socket was told the datagram is too
+# big (N: the path MTU it learned), or "timeout".  One python per flavour:
+# under TCG starting it costs seconds.
+PROBE='
+import errno, socket, sys, time
+addr, port = sys.argv[1], int(sys.argv[2])
+if ":" in addr:
+    fam, lvl, disc, mtuopt, hdr = socket.AF_INET6, socket.IPPROTO_IPV6, 23, 24, 48
+else:
+    fam, lvl, disc, mtuopt, hdr = socket.AF_INET, socket.IPPROTO_IP, 10, 14, 28
+def one(size, df):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    # IP_MTU_DISCOVER / IPV6_MTU_DISCOVER: 2 = PMTUDISC_DO (DF), 0 = DONT
+    s.setsockopt(lvl, disc, 2 if df else 0)
+    s.connect((addr, port))
+    s.settimeout(0.3)
+    payload = b"x" * (size - hdr)
+    end = time.monotonic() + 4
+    while time.monotonic() < end:
+        try:
+            s.send(payload)
+            return "answer " + s.recv(4096).split()[0].decode()
+        except socket.timeout:
+            continue
+        except OSError as e:
+            if e.errno == errno.EMSGSIZE:
+                return "mtu %d" % s.getsockopt(lvl, mtuopt)
+            time.sleep(0.3)
+    return "timeout"
+for spec in sys.argv[3:]:
+    size, df = spec.split(":")
+    print(one(int(size), df == "1"), flush=True)
+'
+
+probe() {
+	cli_exec "$PYTHON" -c "$PROBE" "$@" 2>&1
+}
+
+frag_needed() {
+	dir_exec awk '$1 == "frag_needed" || $1 == "frag_needed:" { print $2 }' \
+		/proc/net/l4vs_drops
+}
+
+# flavour NAME VIP OVERHEAD TUNNEL-OPTIONS...
+flavour() {
+	local name=$1 vip=$2 overhead=$3 addr fam=4 rs mtu got before after fit nodf big
+
+	shift 3
+	addr=${vip#[}
+	addr=${addr%]}
+	if [ "${vip:0:1}" = "[" ]; then
+		fam=6
+		rs="[${RS_IP6[1]}]"
+	else
+		rs=${RS_IP[1]}
+	fi
+	mtu=$((PATH_MTU - overhead))
+
+	# forget what the previous flavour taught the client
+	ip -n "$NS_CLI" -$fam route flush cache
+	if ! l4vsadm_d -R <<-EOF; then
+		-C
+		-A -u $vip:80 -s rr
+		-a -u $vip:80 -r $rs:80 -i $*
+	EOF
+		log_test 1 "$name: add the service with -i $*"
+		return 1
+	fi
+
+	# IPv4: the too-big datagram without DF first, while the client
+	# still believes in 1500 (afterwards it would fragment it itself)
+	before=$(frag_needed)
+	if [ $fam = 4 ]; then
+		got=$(probe "$addr" 80 "$mtu:1" "$((mtu + 1)):0" "$((mtu + 1)):1")
+	else
+		got=$(probe "$addr" 80 "$mtu:1" "$((mtu + 1)):1")
+	fi
+	after=$(frag_needed)
+	{
+		read -r fit
+		[ $fam = 4 ] && read -r nodf
+		read -r big
+	} <<<"$got"
+
+	[ "$fit" = "answer rs1" ]
+	log_test $? "$name: a $mtu-byte datagram with DF crosses the tunnel (got: $fit)"
+	if [ $fam = 4 ]; then
+		[ "$nodf" = "answer rs1" ]
+		log_test $? "$name: $((mtu + 1)) bytes without DF are fragmented and answered (got: $nodf)"
+	fi
+	[ "$big" = "mtu $mtu" ]
+	log_test $? "$name: $((mtu + 1)) bytes with DF: client learns MTU $mtu (got: $big)"
+	[ -n "$after" ] && [ "$after" -gt "${before:-0}" ]
+	log_test $? "$name: counted in l4vs_drops frag_needed (${before:-none} -> ${after:-none})"
+}
+
+# overhead: outer IPv4 20, IPv6 40; GUE adds UDP 8 + GUE 4; GRE 4
+flavour ipip "$VIP" 20
+flavour ipip6 "[$VIP6]" 40
+flavour gue "$VIP" 32 --tun-type gue --tun-port "$GUE_PORT"
+flavour gre "$VIP" 24 --tun-type gre --tun-nocsum
+
+exit $RET
