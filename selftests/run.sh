@@ -60,7 +60,7 @@ reap_namespaces() {
 	local ns rest
 
 	while read -r ns rest; do
-		[[ $ns =~ ^(cli|dir|rs[0-9]+)-[0-9a-f]{8}$ ]] || continue
+		[[ $ns =~ ^(cli|dir|lan|rs[0-9]+)-[0-9a-f]{8}$ ]] || continue
 		echo "# removing leftover namespace $ns"
 		ip netns del "$ns"
 	done <<<"$(ip netns list 2>/dev/null)"
