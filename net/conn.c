@@ -135,7 +135,7 @@ struct l4vs_conn *l4vs_conn_dest_get(struct l4vs_net *ln,
 /* Thresholds as LVS defines them: overloaded at u_threshold connections,
  * usable again below l_threshold, or below 3/4 of u_threshold without one.
  */
-static void dest_update_overload(struct l4vs_dest *dest)
+void l4vs_dest_update_overload(struct l4vs_dest *dest)
 {
 	u32 conns = atomic_read(&dest->activeconns) +
 		    atomic_read(&dest->inactconns);
@@ -230,7 +230,7 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 	atomic_inc(&ln->conn_count);
 	if (tmpl)
 		return cp;
-	dest_update_overload(dest);
+	l4vs_dest_update_overload(dest);
 	l4vs_stats_add_conn(&dest->stats);
 	l4vs_stats_add_conn(&dest->svc->stats);
 	l4vs_stats_add_conn(&ln->tot_stats);
@@ -277,7 +277,7 @@ static void conn_release(struct l4vs_net *ln, struct l4vs_conn *cp)
 	spin_unlock_bh(&cp->lock);
 	if (cp->control)
 		atomic_dec(&cp->control->n_control);
-	dest_update_overload(dest);
+	l4vs_dest_update_overload(dest);
 	l4vs_dest_put(dest);
 	atomic_dec(&ln->conn_count);
 	call_rcu(&cp->rcu, conn_free_rcu);

@@ -295,6 +295,8 @@ static inline void l4vs_dest_hold(struct l4vs_dest *dest)
 }
 
 void l4vs_dest_release(struct l4vs_dest *dest);
+/* conn.c: set or clear L4VS_DEST_F_OVERLOAD from the thresholds. */
+void l4vs_dest_update_overload(struct l4vs_dest *dest);
 
 static inline void l4vs_dest_put(struct l4vs_dest *dest)
 {

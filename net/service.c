@@ -515,11 +515,11 @@ static void dest_apply(struct l4vs_dest *dest, const struct l4vs_dest_conf *c)
 	WRITE_ONCE(dest->tun_type, c->tun_type);
 	WRITE_ONCE(dest->tun_port, c->tun_port);
 	WRITE_ONCE(dest->tun_flags, c->tun_flags);
-	/* a raised or removed limit may end an overload */
-	if (!c->u_threshold ||
-	    atomic_read(&dest->activeconns) + atomic_read(&dest->inactconns) <
-	    c->u_threshold)
-		clear_bit(ilog2(L4VS_DEST_F_OVERLOAD), &dest->flags);
+	/*
+	 * New limits: re-evaluate with the same hysteresis as the packet path
+	 * (an overload ends below -y, or 3/4 of -x), as current IPVS does.
+	 */
+	l4vs_dest_update_overload(dest);
 }
 
 int l4vs_dest_add(struct l4vs_service *svc, const struct l4vs_dest_conf *c,
