@@ -37,6 +37,7 @@ TESTS=(
 	conntrack
 	malformed
 	sched_mh
+	sched_swap
 	unload_traffic
 	sched_diff
 )
