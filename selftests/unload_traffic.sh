@@ -100,8 +100,15 @@ fi
 ip netns del "$NS_DIR"
 log_test $? "ip netns del $NS_DIR under traffic"
 # The namespace is torn down asynchronously; the modules stay busy until then.
+# Every scheduler module pins the core, and earlier tests may have loaded
+# others than $sched: unload whichever are there, then the core.
 unload_both() {
-	modprobe -r "$sched" 2>/dev/null && modprobe -r "$core" 2>/dev/null
+	local m
+
+	for m in $(awk -v p="${core}_" 'index($1, p) == 1 { print $1 }' /proc/modules); do
+		modprobe -r "$m" 2>/dev/null || return 1
+	done
+	modprobe -r "$core" 2>/dev/null
 }
 wait_until 60 unload_both
 log_test $? "$sched and $core unload once the namespace is gone"
