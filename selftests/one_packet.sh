@@ -32,19 +32,6 @@ ipvsadm_d -R <<-EOF || fail "cannot add the services"
 EOF
 add_nat_service -u "$VIP:54" || fail "cannot add the control service"
 
-# arrivals FILE: "rs1=N ..." from the log lines "NAME PEER PORT"
-arrivals() {
-	local -A count=()
-	local name rest out="" k
-
-	while read -r name rest; do
-		count[$name]=$((${count[$name]:-0} + 1))
-	done <"$1"
-	for k in $(printf '%s\n' "${!count[@]}" | sort); do
-		out+="${out:+ }$k=${count[$k]}"
-	done
-	echo "$out"
-}
 nlines() {
 	local n=0 line
 
@@ -59,7 +46,7 @@ out=$(client -u -f -x -n $N "$VIP" 53)
 wait_until 10 nlines $N
 nap 0.5		# anything beyond N would be a bug too
 cp "$TMPD/log" "$TMPD/log53"
-got=$(arrivals "$TMPD/log53")
+got=$(tally "$TMPD/log53")
 [ "$got" = "rs1=3 rs2=3 rs3=3" ]
 log_test $? "-o: $N datagrams of one flow arrive rs1=3 rs2=3 rs3=3 (got: $got)"
 
@@ -81,7 +68,7 @@ out=$(client -u -f -x -n $N "$VIP" 54)
 [ "$out" = "sent $N" ] || fail "client could not send: $out"
 wait_until 10 nlines $N
 nap 0.5
-got=$(arrivals "$TMPD/log")
+got=$(tally "$TMPD/log")
 [[ $got =~ ^rs[1-3]=$N$ ]]
 log_test $? "no -o: the $N datagrams of one flow stay on one server (got: $got)"
 
