@@ -209,6 +209,7 @@ struct l4vs_dest {
 
 struct l4vs_net;
 struct l4vs_drop_stats;
+struct l4vs_sync;
 
 struct l4vs_service {
 	struct hlist_node	s_list;		/* ln->svc_tab, RCU */
@@ -408,6 +409,11 @@ struct l4vs_conn {
 	 */
 	struct l4vs_conn	*control;
 	atomic_t		n_control;
+	/* connection synchronisation (sync.c): packets since creation and
+	 * the jiffies (low 32 bits) of the last sync message sent for it
+	 */
+	u32			sync_pkts;
+	u32			sync_stamp;
 	struct rcu_head		rcu;
 };
 
@@ -443,6 +449,18 @@ struct l4vs_sysctl {
 	int	expire_nodest_conn;
 	int	expire_quiescent_template;
 	int	conntrack;
+	int	pmtu_disc;		/* 1: DF honoured, ICMP "frag needed" */
+	int	conn_max;		/* 0: no limit */
+	/* connection synchronisation (sync.c), as IPVS names them */
+	int	sync_threshold[2];	/* threshold, period (packets) */
+	int	sync_refresh_period;	/* seconds, 0: by state change */
+	int	sync_retries;
+	int	sync_qlen_max;
+	int	sync_sock_size;
+	int	sync_ports;
+	int	sync_persist_mode;
+	int	sync_version;
+	int	backup_only;
 };
 
 struct l4vs_net {
@@ -471,6 +489,8 @@ struct l4vs_net {
 	unsigned long		est_last;
 	/* dropped packets, by reason (see xmit.h) */
 	struct l4vs_drop_stats __percpu *drop_stats;
+	/* synchronisation daemons (sync.c); NULL while none runs */
+	struct l4vs_sync	*sync;
 };
 
 struct l4vs_net *l4vs_net(struct net *net);
@@ -498,6 +518,8 @@ int l4vs_sysctl_net_init(struct l4vs_net *ln);
 void l4vs_sysctl_net_exit(struct l4vs_net *ln);
 int l4vs_proc_net_init(struct l4vs_net *ln);
 void l4vs_proc_net_exit(struct l4vs_net *ln);
+/* sync.c: stops the daemons of a dying netns */
+void l4vs_sync_net_exit(struct l4vs_net *ln);
 
 extern unsigned int l4vs_conn_tab_bits;
 

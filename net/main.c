@@ -73,6 +73,7 @@ static void __net_exit l4vs_net_exit(struct net *net)
 {
 	struct l4vs_net *ln = l4vs_net(net);
 
+	l4vs_sync_net_exit(ln);
 	l4vs_proc_net_exit(ln);
 	l4vs_service_net_exit(ln);
 	l4vs_est_net_exit(ln);

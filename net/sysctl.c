@@ -9,12 +9,17 @@
  */
 #include <linux/sysctl.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <net/net_namespace.h>
 
 #include "l4vs.h"
 
 static int zero;
 static int one = 1;
+static int int_max = INT_MAX;
+static int sync_ports_max = 1024;
+static int sync_retries_max = 3;
+static int sync_threshold_max = 1000;
 
 /* .data holds the offset into struct l4vs_sysctl until it is made real */
 #define KNOB(name_, min_, max_) {					\
@@ -31,13 +36,51 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	KNOB(expire_nodest_conn, &zero, &one),
 	KNOB(expire_quiescent_template, &zero, &one),
 	KNOB(conntrack, &zero, &one),
+	KNOB(pmtu_disc, &zero, &one),
+	KNOB(conn_max, &zero, &int_max),
+	{
+		.procname	= "sync_threshold",
+		.data		= (void *)offsetof(struct l4vs_sysctl, sync_threshold),
+		.maxlen		= sizeof(int) * 2,
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &zero,
+		.extra2		= &sync_threshold_max,
+	},
+	KNOB(sync_refresh_period, &zero, &int_max),
+	KNOB(sync_retries, &zero, &sync_retries_max),
+	KNOB(sync_qlen_max, &one, &int_max),
+	KNOB(sync_sock_size, &zero, &int_max),
+	KNOB(sync_ports, &one, &sync_ports_max),
+	KNOB(sync_persist_mode, &zero, &one),
+	KNOB(sync_version, &zero, &one),
+	KNOB(backup_only, &zero, &one),
 	{ }
 };
+
+/* IPVS's defaults, where IPVS has the knob. */
+static void l4vs_sysctl_defaults(struct l4vs_sysctl *s)
+{
+	s->pmtu_disc = 1;
+	s->conn_max = 0;
+	s->sync_threshold[0] = 3;
+	s->sync_threshold[1] = 50;
+	s->sync_refresh_period = 0;
+	s->sync_retries = 0;
+	s->sync_qlen_max = max_t(unsigned long, nr_free_buffer_pages() / 32, 1);
+	s->sync_sock_size = 0;
+	s->sync_ports = 1;
+	s->sync_persist_mode = 0;
+	s->sync_version = 1;
+	s->backup_only = 0;
+}
 
 int l4vs_sysctl_net_init(struct l4vs_net *ln)
 {
 	struct ctl_table *t;
 	unsigned int i, n = ARRAY_SIZE(l4vs_sysctl_template) - 1;
+
+	l4vs_sysctl_defaults(&ln->sysctl);
 
 	t = kmemdup(l4vs_sysctl_template, sizeof(l4vs_sysctl_template),
 		    GFP_KERNEL);
