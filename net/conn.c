@@ -15,6 +15,20 @@
  * expiry; a per-netns garbage collector walks a slice of the table every
  * tick and reaps what has expired.  That keeps established flows free of
  * timer re-arming and the entry small.
+ *
+ * Resizing: the collector also keeps the number of buckets near the number
+ * of entries (conn_tab_bits is only the starting size).  It publishes a new
+ * table in conn_tab_next, waits for a grace period so that every lookup
+ * knows about it, then moves the entries stripe by stripe.  Meanwhile new
+ * entries go to the new table, and a lookup that misses in both tables
+ * retries if its stripe's seqcount moved, because an entry in flight may
+ * have been in neither chain when it looked.  Outside a resize a lookup
+ * costs one chain walk and touches no lock or counter.
+ *
+ * conn_max: when the netns holds that many entries, a new one may only
+ * take the place of an unanswered one (a TCP connection that never got past
+ * the handshake, a datagram flow the server never answered) found near its
+ * own bucket; otherwise the packet is dropped and counted.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,7 +41,13 @@
 #include "l4vs.h"
 #include "xmit.h"
 
-#define L4VS_CONN_LOCKS_MAX	1024
+#define L4VS_CONN_LOCK_BITS_MAX	10
+/* Growth stops here: 2^24 buckets are 128 MiB. */
+#define L4VS_CONN_TAB_BITS_LIMIT	24
+/* How many buckets from its own an eviction looks at when conn_max is hit. */
+#define L4VS_EVICT_SCAN		8
+/* conn_flags bits */
+#define L4VS_CONN_TAB_RESIZE	0	/* the collector was asked to resize */
 /* The collector visits the whole table once per this many ticks. */
 #define L4VS_GC_SLICES		4
 #define L4VS_GC_TICK		(HZ / L4VS_GC_SLICES)
@@ -57,10 +77,19 @@ static inline unsigned int bucket_of(const struct l4vs_conn_tab *tab, u32 hash)
 	return hash & ((1U << tab->bits) - 1);
 }
 
-static inline spinlock_t *bucket_lock(const struct l4vs_conn_tab *tab,
-				      unsigned int bucket)
+static inline struct l4vs_conn_lock *stripe_of(struct l4vs_net *ln, u32 hash)
 {
-	return &tab->locks[bucket & tab->lock_mask];
+	return &ln->conn_locks[hash & ln->conn_lock_mask];
+}
+
+unsigned int l4vs_conn_buckets(struct l4vs_net *ln)
+{
+	unsigned int n;
+
+	rcu_read_lock();
+	n = l4vs_conn_tab_size(rcu_dereference(ln->conn_tab));
+	rcu_read_unlock();
+	return n;
 }
 
 /*
@@ -74,19 +103,17 @@ enum conn_match {
 	MATCH_TEMPLATE,		/* persistence template, live */
 };
 
-static struct l4vs_conn *conn_find(struct l4vs_net *ln, int af, u8 proto,
-				   const union nf_inet_addr *caddr, __be16 cport,
-				   const union nf_inet_addr *addr, __be16 port,
-				   enum conn_match how)
+static struct l4vs_conn *chain_find(const struct l4vs_conn_tab *tab, u32 hash,
+				    int af, u8 proto,
+				    const union nf_inet_addr *caddr, __be16 cport,
+				    const union nf_inet_addr *addr, __be16 port,
+				    enum conn_match how)
 {
 	u16 want = how == MATCH_TEMPLATE ? IP_VS_CONN_F_TEMPLATE : 0;
-	struct l4vs_conn_tab *tab = ln->conn_tab;
-	unsigned int b = bucket_of(tab, conn_hash(ln, af, proto, caddr, cport));
+	bool real = how == MATCH_REAL;
 	struct l4vs_conn *cp;
 
-	hlist_for_each_entry_rcu(cp, &tab->buckets[b], c_list) {
-		bool real = how == MATCH_REAL;
-
+	hlist_for_each_entry_rcu(cp, &tab->buckets[bucket_of(tab, hash)], c_list) {
 		if (cp->cport != cport || (real ? cp->dport : cp->vport) != port ||
 		    cp->protocol != proto || cp->af != af ||
 		    (cp->flags & (IP_VS_CONN_F_TEMPLATE | L4VS_CONN_F_STALE)) != want)
@@ -95,6 +122,34 @@ static struct l4vs_conn *conn_find(struct l4vs_net *ln, int af, u8 proto,
 		    addr_eq(af, real ? &cp->daddr : &cp->vaddr, addr))
 			return cp;
 	}
+	return NULL;
+}
+
+static struct l4vs_conn *conn_find(struct l4vs_net *ln, int af, u8 proto,
+				   const union nf_inet_addr *caddr, __be16 cport,
+				   const union nf_inet_addr *addr, __be16 port,
+				   enum conn_match how)
+{
+	u32 hash = conn_hash(ln, af, proto, caddr, cport);
+	struct l4vs_conn_tab *tab = rcu_dereference(ln->conn_tab);
+	struct l4vs_conn_tab *next = rcu_dereference(ln->conn_tab_next);
+	seqcount_spinlock_t *seq;
+	struct l4vs_conn *cp;
+	unsigned int start;
+
+	if (likely(!next))
+		return chain_find(tab, hash, af, proto, caddr, cport, addr, port, how);
+
+	seq = &stripe_of(ln, hash)->seq;
+	do {
+		start = read_seqcount_begin(seq);
+		cp = chain_find(tab, hash, af, proto, caddr, cport, addr, port, how);
+		if (!cp)
+			cp = chain_find(next, hash, af, proto, caddr, cport, addr,
+					port, how);
+		if (cp)
+			return cp;
+	} while (read_seqcount_retry(seq, start));
 	return NULL;
 }
 
@@ -185,33 +240,109 @@ void l4vs_conn_fill(struct l4vs_conn *cp, const struct l4vs_iphdr *iph,
  * A connection created under a template ('control') keeps it alive.
  * Returns the entry already there if another CPU created it first.
  */
+static bool conn_evictable(const struct l4vs_conn *cp)
+{
+	if (cp->flags & (IP_VS_CONN_F_TEMPLATE | L4VS_CONN_F_DEAD))
+		return false;
+	switch (cp->protocol) {
+	case IPPROTO_TCP:
+		return READ_ONCE(cp->state) == L4VS_TCP_S_SYN_RECV ||
+		       READ_ONCE(cp->state) == L4VS_TCP_S_NONE;
+	case IPPROTO_SCTP:
+		return READ_ONCE(cp->state) < L4VS_SCTP_S_ESTABLISHED;
+	default:
+		return !(READ_ONCE(cp->flags) & L4VS_CONN_F_REPLIED);
+	}
+}
+
+static void conn_release(struct l4vs_net *ln, struct l4vs_conn *cp);
+
+/*
+ * The table is full: make room by dropping one unanswered entry of the
+ * buckets next to 'hash' (same stripe lock as theirs), as conntrack's early
+ * drop does.  Only the current table is searched; during a resize that may
+ * find nothing, and the new flow waits for the next SYN.
+ */
+static bool conn_evict(struct l4vs_net *ln, u32 hash)
+{
+	struct l4vs_conn_tab *tab = rcu_dereference(ln->conn_tab);
+	unsigned int i;
+
+	for (i = 0; i < L4VS_EVICT_SCAN; i++) {
+		u32 h = hash + i;
+		struct l4vs_conn_lock *stripe = stripe_of(ln, h);
+		struct l4vs_conn *cp;
+
+		if (hlist_empty(&tab->buckets[bucket_of(tab, h)]))
+			continue;
+		spin_lock(&stripe->lock);
+		hlist_for_each_entry(cp, &tab->buckets[bucket_of(tab, h)], c_list) {
+			if (!conn_evictable(cp))
+				continue;
+			hlist_del_rcu(&cp->c_list);
+			spin_unlock(&stripe->lock);
+			conn_release(ln, cp);
+			return true;
+		}
+		spin_unlock(&stripe->lock);
+	}
+	return false;
+}
+
+/* Ask the collector to resize now rather than at its next tick. */
+static void conn_tab_check_load(struct l4vs_net *ln, unsigned int count)
+{
+	struct l4vs_conn_tab *tab = rcu_dereference(ln->conn_tab);
+
+	if (likely(count <= 2U << tab->bits) || tab->bits >= L4VS_CONN_TAB_BITS_LIMIT)
+		return;
+	if (!test_and_set_bit(L4VS_CONN_TAB_RESIZE, &ln->conn_flags))
+		mod_delayed_work(system_power_efficient_wq, &ln->gc_work, 0);
+}
+
+/*
+ * Create and hash an entry for the tuple in 'iph' bound to 'dest'.  Templates
+ * (IP_VS_CONN_F_TEMPLATE in 'flags') are counted in the server's
+ * persistconns, connections in its inactconns until they are established.
+ * A connection created under a template ('control') keeps it alive.
+ * Returns the entry already there if another CPU created it first.
+ * Runs under rcu_read_lock() with bottom halves disabled.
+ */
 struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 				const struct l4vs_iphdr *iph,
 				struct l4vs_dest *dest, unsigned int flags,
 				struct l4vs_conn *control)
 {
-	struct l4vs_conn_tab *tab = ln->conn_tab;
 	bool tmpl = flags & IP_VS_CONN_F_TEMPLATE;
+	int max = READ_ONCE(ln->sysctl.conn_max);
+	struct l4vs_conn_tab *tab, *next;
+	struct l4vs_conn_lock *stripe;
 	struct l4vs_conn *cp, *old;
-	unsigned int b;
-	spinlock_t *lock;
+	unsigned int count;
+	u32 hash;
+
+	hash = conn_hash(ln, iph->af, iph->protocol, &iph->saddr, iph->sport);
+	if (max && atomic_read(&ln->conn_count) >= max && !conn_evict(ln, hash)) {
+		l4vs_drop(ln, L4VS_DROP_CONN_LIMIT);
+		return NULL;
+	}
 
 	cp = kmem_cache_alloc(l4vs_conn_cachep, GFP_ATOMIC);
-	if (!cp)
+	if (!cp) {
+		l4vs_drop(ln, L4VS_DROP_NOMEM);
 		return NULL;
+	}
 
 	l4vs_conn_fill(cp, iph, dest, flags);
 	cp->expires = jiffies + (tmpl ? dest->svc->timeout :
 				 l4vs_proto_initial_timeout(ln, iph->protocol));
 
-	b = bucket_of(tab, conn_hash(ln, iph->af, iph->protocol,
-				     &iph->saddr, iph->sport));
-	lock = bucket_lock(tab, b);
-	spin_lock(lock);
+	stripe = stripe_of(ln, hash);
+	spin_lock(&stripe->lock);
 	/* Two CPUs may race to create the same flow (a retransmitted SYN). */
 	old = tmpl ? l4vs_conn_template_get(ln, iph) : l4vs_conn_in_get(ln, iph);
 	if (old) {
-		spin_unlock(lock);
+		spin_unlock(&stripe->lock);
 		kmem_cache_free(l4vs_conn_cachep, cp);
 		return old;
 	}
@@ -224,10 +355,16 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 		atomic_inc(&control->n_control);
 		cp->control = control;
 	}
-	hlist_add_head_rcu(&cp->c_list, &tab->buckets[b]);
-	spin_unlock(lock);
+	/* during a resize, new entries go where the old ones are going */
+	tab = rcu_dereference(ln->conn_tab);
+	next = rcu_dereference(ln->conn_tab_next);
+	if (next)
+		tab = next;
+	hlist_add_head_rcu(&cp->c_list, &tab->buckets[bucket_of(tab, hash)]);
+	spin_unlock(&stripe->lock);
 
-	atomic_inc(&ln->conn_count);
+	count = atomic_inc_return(&ln->conn_count);
+	conn_tab_check_load(ln, count);
 	if (tmpl)
 		return cp;
 	l4vs_dest_update_overload(dest);
@@ -301,28 +438,37 @@ static bool conn_expired(struct l4vs_conn *cp, unsigned long now, bool all)
 	return all || time_after_eq(now, READ_ONCE(cp->expires));
 }
 
+static inline struct l4vs_conn_tab *conn_tab_locked(struct l4vs_net *ln)
+{
+	return rcu_dereference_protected(ln->conn_tab,
+					 lockdep_is_held(&ln->conn_tab_mutex));
+}
+
 /*
  * Unlink the expired entries of buckets [first, first + n), or every entry
  * when 'all' is set (templates are kept while they still control
  * connections: the caller then makes a second pass).  Returns the number
- * reaped.
+ * reaped.  Called with conn_tab_mutex held, so the table cannot change.
  */
 static unsigned int conn_reap(struct l4vs_net *ln, unsigned int first,
 			      unsigned int n, bool all)
 {
-	struct l4vs_conn_tab *tab = ln->conn_tab;
+	struct l4vs_conn_tab *tab = conn_tab_locked(ln);
 	unsigned long now = jiffies;
 	unsigned int b, reaped = 0;
 
 	for (b = first; b < first + n; b++) {
+		struct l4vs_conn_lock *stripe;
 		struct hlist_node *tmp;
 		struct l4vs_conn *cp;
-		spinlock_t *lock;
 
+		if (!(b & 1023))
+			cond_resched();
 		if (hlist_empty(&tab->buckets[b]))
 			continue;
-		lock = bucket_lock(tab, b);
-		spin_lock_bh(lock);
+		/* every entry of bucket b hashes to stripe b: see stripe_of() */
+		stripe = stripe_of(ln, b);
+		spin_lock_bh(&stripe->lock);
 		hlist_for_each_entry_safe(cp, tmp, &tab->buckets[b], c_list) {
 			if (!conn_expired(cp, now, all))
 				continue;
@@ -330,26 +476,115 @@ static unsigned int conn_reap(struct l4vs_net *ln, unsigned int first,
 			conn_release(ln, cp);
 			reaped++;
 		}
-		spin_unlock_bh(lock);
-		if (all && !(b & 255))
-			cond_resched();
+		spin_unlock_bh(&stripe->lock);
 	}
 	return reaped;
+}
+
+static struct l4vs_conn_tab *conn_tab_alloc(unsigned int bits)
+{
+	struct l4vs_conn_tab *tab;
+	unsigned int i;
+
+	tab = kvmalloc(struct_size(tab, buckets, 1U << bits),
+		       GFP_KERNEL | __GFP_NOWARN);
+	if (!tab)
+		return NULL;
+	tab->bits = bits;
+	for (i = 0; i < (1U << bits); i++)
+		INIT_HLIST_HEAD(&tab->buckets[i]);
+	return tab;
+}
+
+/*
+ * Grow to about one entry per bucket when there are more than two, shrink
+ * to about two buckets per entry when there are fewer than one per eight;
+ * never below the starting size nor above L4VS_CONN_TAB_BITS_LIMIT.
+ */
+static unsigned int conn_tab_wanted_bits(struct l4vs_net *ln,
+					 const struct l4vs_conn_tab *tab)
+{
+	unsigned int count = atomic_read(&ln->conn_count);
+	unsigned int size = l4vs_conn_tab_size(tab);
+	unsigned int bits = tab->bits;
+
+	if (count > 2 * size)
+		bits = order_base_2(count);
+	else if (count < size / 8)
+		bits = order_base_2(2 * count);
+	return clamp_t(unsigned int, bits, ln->conn_min_bits,
+		       L4VS_CONN_TAB_BITS_LIMIT);
+}
+
+/* Move every entry to a table of 2^bits buckets (see "Resizing" above). */
+static void conn_tab_resize(struct l4vs_net *ln, unsigned int bits)
+{
+	struct l4vs_conn_tab *old = conn_tab_locked(ln);
+	struct l4vs_conn_tab *new;
+	unsigned int b;
+
+	new = conn_tab_alloc(bits);
+	if (!new)
+		return;		/* try again at the next tick */
+	rcu_assign_pointer(ln->conn_tab_next, new);
+	/* from here on every lookup knows to look in 'new' too */
+	synchronize_rcu();
+
+	for (b = 0; b < l4vs_conn_tab_size(old); b++) {
+		struct l4vs_conn_lock *stripe = stripe_of(ln, b);
+		struct hlist_node *tmp;
+		struct l4vs_conn *cp;
+
+		if (!(b & 255))
+			cond_resched();
+		if (hlist_empty(&old->buckets[b]))
+			continue;
+		spin_lock_bh(&stripe->lock);
+		write_seqcount_begin(&stripe->seq);
+		hlist_for_each_entry_safe(cp, tmp, &old->buckets[b], c_list) {
+			u32 hash = conn_hash(ln, cp->af, cp->protocol, &cp->caddr,
+					     cp->cport);
+
+			hlist_del_rcu(&cp->c_list);
+			hlist_add_head_rcu(&cp->c_list,
+					   &new->buckets[bucket_of(new, hash)]);
+		}
+		write_seqcount_end(&stripe->seq);
+		spin_unlock_bh(&stripe->lock);
+	}
+
+	rcu_assign_pointer(ln->conn_tab, new);
+	/* nobody can still be walking the (now empty) old table after this */
+	synchronize_rcu();
+	RCU_INIT_POINTER(ln->conn_tab_next, NULL);
+	kvfree(old);
+	ln->gc_next_bucket = 0;
 }
 
 static void conn_gc_work(struct work_struct *work)
 {
 	struct l4vs_net *ln = container_of(to_delayed_work(work),
 					   struct l4vs_net, gc_work);
-	unsigned int size = l4vs_conn_tab_size(ln->conn_tab);
-	unsigned int slice = DIV_ROUND_UP(size, L4VS_GC_SLICES);
-	unsigned int first = ln->gc_next_bucket;
+	struct l4vs_conn_tab *tab;
+	unsigned int size, slice, first, bits;
 
+	mutex_lock(&ln->conn_tab_mutex);
+	tab = conn_tab_locked(ln);
+	size = l4vs_conn_tab_size(tab);
+	slice = DIV_ROUND_UP(size, L4VS_GC_SLICES);
+	first = ln->gc_next_bucket;
 	if (first >= size)
 		first = 0;
 	slice = min(slice, size - first);
 	conn_reap(ln, first, slice, false);
 	ln->gc_next_bucket = first + slice;
+
+	bits = conn_tab_wanted_bits(ln, tab);
+	if (bits != tab->bits)
+		conn_tab_resize(ln, bits);
+	clear_bit(L4VS_CONN_TAB_RESIZE, &ln->conn_flags);
+	mutex_unlock(&ln->conn_tab_mutex);
+
 	/* an empty table only needs looking at now and then */
 	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
 			   atomic_read(&ln->conn_count) ? L4VS_GC_TICK : HZ);
@@ -357,11 +592,14 @@ static void conn_gc_work(struct work_struct *work)
 
 void l4vs_conn_flush(struct l4vs_net *ln)
 {
-	unsigned int size = l4vs_conn_tab_size(ln->conn_tab);
+	unsigned int size;
 
+	mutex_lock(&ln->conn_tab_mutex);
+	size = l4vs_conn_tab_size(conn_tab_locked(ln));
 	/* connections first: that releases their templates' n_control */
 	conn_reap(ln, 0, size, true);
 	conn_reap(ln, 0, size, true);
+	mutex_unlock(&ln->conn_tab_mutex);
 }
 
 unsigned int l4vs_conn_expires_secs(const struct l4vs_conn *cp)
@@ -371,63 +609,55 @@ unsigned int l4vs_conn_expires_secs(const struct l4vs_conn *cp)
 	return left > 0 ? jiffies_to_msecs(left) / 1000 : 0;
 }
 
-static struct l4vs_conn_tab *conn_tab_alloc(unsigned int bits)
+static int conn_locks_alloc(struct l4vs_net *ln, unsigned int bits)
 {
-	struct l4vs_conn_tab *tab;
-	unsigned int i, nlocks;
+	unsigned int i, n = 1U << min_t(unsigned int, bits, L4VS_CONN_LOCK_BITS_MAX);
 
-	tab = kzalloc(sizeof(*tab), GFP_KERNEL);
-	if (!tab)
-		return NULL;
-	tab->bits = bits;
-	tab->buckets = kvmalloc_array(1U << bits, sizeof(*tab->buckets),
-				      GFP_KERNEL);
-	if (!tab->buckets)
-		goto err_free_tab;
-	for (i = 0; i < (1U << bits); i++)
-		INIT_HLIST_HEAD(&tab->buckets[i]);
-
-	nlocks = min_t(unsigned int, 1U << bits, L4VS_CONN_LOCKS_MAX);
-	tab->locks = kvmalloc_array(nlocks, sizeof(*tab->locks), GFP_KERNEL);
-	if (!tab->locks)
-		goto err_free_buckets;
-	for (i = 0; i < nlocks; i++)
-		spin_lock_init(&tab->locks[i]);
-	tab->lock_mask = nlocks - 1;
-	return tab;
-
-err_free_buckets:
-	kvfree(tab->buckets);
-err_free_tab:
-	kfree(tab);
-	return NULL;
-}
-
-static void conn_tab_free(struct l4vs_conn_tab *tab)
-{
-	kvfree(tab->locks);
-	kvfree(tab->buckets);
-	kfree(tab);
+	ln->conn_locks = kvmalloc_array(n, sizeof(*ln->conn_locks), GFP_KERNEL);
+	if (!ln->conn_locks)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		spin_lock_init(&ln->conn_locks[i].lock);
+		seqcount_spinlock_init(&ln->conn_locks[i].seq,
+				       &ln->conn_locks[i].lock);
+	}
+	ln->conn_lock_mask = n - 1;
+	return 0;
 }
 
 int l4vs_conn_net_init(struct l4vs_net *ln)
 {
+	struct l4vs_conn_tab *tab;
 	int ret;
 
 	ret = l4vs_drops_net_init(ln);
 	if (ret)
 		return ret;
-	ln->conn_tab = conn_tab_alloc(l4vs_conn_tab_bits);
-	if (!ln->conn_tab) {
-		l4vs_drops_net_exit(ln);
-		return -ENOMEM;
+	/* stripes must not be finer than the smallest table's buckets */
+	ln->conn_min_bits = l4vs_conn_tab_bits;
+	ret = conn_locks_alloc(ln, ln->conn_min_bits);
+	if (ret)
+		goto err_drops;
+	tab = conn_tab_alloc(ln->conn_min_bits);
+	if (!tab) {
+		ret = -ENOMEM;
+		goto err_locks;
 	}
+	RCU_INIT_POINTER(ln->conn_tab, tab);
+	RCU_INIT_POINTER(ln->conn_tab_next, NULL);
+	mutex_init(&ln->conn_tab_mutex);
 	ln->conn_seed = get_random_u32();
 	atomic_set(&ln->conn_count, 0);
 	l4vs_proto_net_init(ln);
 	INIT_DELAYED_WORK(&ln->gc_work, conn_gc_work);
 	queue_delayed_work(system_power_efficient_wq, &ln->gc_work, L4VS_GC_TICK);
 	return 0;
+
+err_locks:
+	kvfree(ln->conn_locks);
+err_drops:
+	l4vs_drops_net_exit(ln);
+	return ret;
 }
 
 /* Runs after the hooks are gone: nothing adds entries any more. */
@@ -436,14 +666,17 @@ void l4vs_conn_net_exit(struct l4vs_net *ln)
 	cancel_delayed_work_sync(&ln->gc_work);
 	l4vs_conn_flush(ln);
 	WARN_ON_ONCE(atomic_read(&ln->conn_count));
-	conn_tab_free(ln->conn_tab);
-	ln->conn_tab = NULL;
+	kvfree(rcu_dereference_protected(ln->conn_tab, true));
+	RCU_INIT_POINTER(ln->conn_tab, NULL);
+	kvfree(ln->conn_locks);
+	ln->conn_locks = NULL;
 	l4vs_drops_net_exit(ln);
 }
 
 int l4vs_conn_init(void)
 {
-	l4vs_conn_cachep = KMEM_CACHE(l4vs_conn, SLAB_HWCACHE_ALIGN);
+	/* not cache-aligned: entries are read, rarely written, and small wins */
+	l4vs_conn_cachep = KMEM_CACHE(l4vs_conn, 0);
 	return l4vs_conn_cachep ? 0 : -ENOMEM;
 }
 

@@ -7,8 +7,9 @@
 
 #define L4VS_CONN_F_DEAD	0x4000	/* unlinked: counters already settled */
 #define L4VS_CONN_F_STALE	0x0800	/* template replaced: not to be found */
+#define L4VS_CONN_F_REPLIED	0x0008	/* a packet came back from the server */
 
-/* conn.c */
+/* conn.c: NULL when there is no room (the drop is counted, by reason) */
 struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 				const struct l4vs_iphdr *iph,
 				struct l4vs_dest *dest, unsigned int flags,

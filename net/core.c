@@ -240,7 +240,7 @@ static unsigned int new_flow(struct l4vs_net *ln, struct l4vs_service *svc,
 
 	cp = l4vs_conn_new(ln, iph, dest, 0, ct);
 	if (!cp)
-		return l4vs_drop(ln, L4VS_DROP_NOMEM);
+		return NF_DROP;		/* counted by l4vs_conn_new() */
 	l4vs_proto_update(ln, cp, skb, iph, L4VS_DIR_INPUT);
 	count_in(ln, cp->dest, skb->len);
 	return transmit(ln, skb, cp, iph, state);
@@ -381,6 +381,7 @@ static const char *const drop_names[L4VS_DROP_MAX] = {
 	[L4VS_DROP_NOROUTE]	= "no_route",
 	[L4VS_DROP_MTU]		= "frag_needed",
 	[L4VS_DROP_FWD]		= "bad_forwarding",
+	[L4VS_DROP_CONN_LIMIT]	= "conn_limit",
 };
 
 static int drops_show(struct seq_file *seq, void *v)

@@ -34,6 +34,7 @@
 #include <linux/percpu.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
+#include <linux/seqlock.h>
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 #include <linux/ip_vs.h>
@@ -417,15 +418,31 @@ struct l4vs_conn {
 	struct rcu_head		rcu;
 };
 
+/*
+ * A bucket array.  The table a netns uses is replaced by one of another size
+ * when the number of entries calls for it (conn.c: "Resizing"), so a reader
+ * must fetch ln->conn_tab under RCU and not keep it past its read section.
+ */
 struct l4vs_conn_tab {
 	unsigned int		bits;
-	struct hlist_head	*buckets;
-	spinlock_t		*locks;
-	unsigned int		lock_mask;
+	struct rcu_head		rcu;
+	struct hlist_head	buckets[];
 };
 
-/* Walk every connection under rcu_read_lock() (for /proc). */
+/*
+ * Writers' locks, one per stripe of hash values.  The stripe of an entry is
+ * taken from the low bits of its hash, which every table size shares, so it
+ * does not change when the entry moves to a new table.  'seq' changes while
+ * a resize moves the stripe's entries: lookups that miss retry on it.
+ */
+struct l4vs_conn_lock {
+	spinlock_t		lock;
+	seqcount_spinlock_t	seq;
+} ____cacheline_aligned_in_smp;
+
 #define l4vs_conn_tab_size(t)	(1U << (t)->bits)
+/* Buckets of the table in use now (for -Ln's "size=" and /proc). */
+unsigned int l4vs_conn_buckets(struct l4vs_net *ln);
 
 struct l4vs_conn *l4vs_conn_in_get(struct l4vs_net *ln,
 				   const struct l4vs_iphdr *iph);
@@ -474,8 +491,14 @@ struct l4vs_net {
 	/* netfilter hooks, registered while services exist */
 	unsigned int		hook_users;
 	bool			hooks_on;
-	/* connections */
-	struct l4vs_conn_tab	*conn_tab;
+	/* connections (conn.c) */
+	struct l4vs_conn_tab __rcu *conn_tab;
+	struct l4vs_conn_tab __rcu *conn_tab_next;	/* while resizing */
+	struct l4vs_conn_lock	*conn_locks;
+	unsigned int		conn_lock_mask;
+	unsigned int		conn_min_bits;	/* never shrunk below */
+	struct mutex		conn_tab_mutex;	/* collector, resize, flush */
+	unsigned long		conn_flags;	/* L4VS_CONN_TAB_* bits */
 	atomic_t		conn_count;
 	u32			conn_seed;
 	struct delayed_work	gc_work;

@@ -169,7 +169,8 @@ static int info_seq_show(struct seq_file *seq, void *v)
 
 	if (v == SEQ_START_TOKEN) {
 		seq_printf(seq, "IP Virtual Server version %d.%d.%d (size=%u)\n",
-			   NVERSION(L4VS_VERSION_CODE), 1U << l4vs_conn_tab_bits);
+			   NVERSION(L4VS_VERSION_CODE),
+			   l4vs_conn_buckets(l4vs_net(seq_file_net(seq))));
 		seq_puts(seq, "Prot LocalAddress:Port Scheduler Flags\n");
 		seq_puts(seq,
 			 "  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n");
@@ -226,14 +227,21 @@ struct conn_iter {
 };
 
 /* The entry at index it->offset of chain it->bucket, or the next one after. */
-static struct l4vs_conn *conn_scan(struct l4vs_conn_tab *tab,
-				   struct conn_iter *it)
+/*
+ * The table may be replaced by a resize whenever the RCU section is broken,
+ * so it is fetched again on every bucket.  A listing that runs across a
+ * resize may miss or repeat entries, like any listing of a live table.
+ */
+static struct l4vs_conn *conn_scan(struct l4vs_net *ln, struct conn_iter *it)
 {
-	unsigned int size = l4vs_conn_tab_size(tab);
+	struct l4vs_conn_tab *tab;
 	struct l4vs_conn *cp;
 	unsigned int n;
 
-	while (it->bucket < size) {
+	for (;;) {
+		tab = rcu_dereference(ln->conn_tab);
+		if (it->bucket >= l4vs_conn_tab_size(tab))
+			break;
 		n = 0;
 		hlist_for_each_entry_rcu(cp, &tab->buckets[it->bucket], c_list) {
 			if (n++ == it->offset)
@@ -248,7 +256,7 @@ static struct l4vs_conn *conn_scan(struct l4vs_conn_tab *tab,
 	return NULL;
 }
 
-static struct l4vs_conn *conn_advance(struct l4vs_conn_tab *tab,
+static struct l4vs_conn *conn_advance(struct l4vs_net *ln,
 				      struct conn_iter *it,
 				      struct l4vs_conn *cp)
 {
@@ -260,13 +268,13 @@ static struct l4vs_conn *conn_advance(struct l4vs_conn_tab *tab,
 	}
 	it->bucket++;
 	it->offset = 0;
-	return conn_scan(tab, it);
+	return conn_scan(ln, it);
 }
 
 static void *conn_seq_start(struct seq_file *seq, loff_t *pos)
 	__acquires(RCU)
 {
-	struct l4vs_conn_tab *tab = l4vs_net(seq_file_net(seq))->conn_tab;
+	struct l4vs_net *ln = l4vs_net(seq_file_net(seq));
 	struct conn_iter *it = seq->private;
 	struct l4vs_conn *cp;
 	loff_t n;
@@ -276,21 +284,21 @@ static void *conn_seq_start(struct seq_file *seq, loff_t *pos)
 		return SEQ_START_TOKEN;
 
 	if (it->pos && it->pos == *pos)
-		return conn_scan(tab, it);
+		return conn_scan(ln, it);
 
 	/* Anywhere else (lseek, pread): count from the top. */
 	it->bucket = 0;
 	it->offset = 0;
-	cp = conn_scan(tab, it);
+	cp = conn_scan(ln, it);
 	for (n = *pos - 1; cp && n > 0; n--)
-		cp = conn_advance(tab, it, cp);
+		cp = conn_advance(ln, it, cp);
 	it->pos = cp ? *pos : 0;
 	return cp;
 }
 
 static void *conn_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 {
-	struct l4vs_conn_tab *tab = l4vs_net(seq_file_net(seq))->conn_tab;
+	struct l4vs_net *ln = l4vs_net(seq_file_net(seq));
 	struct conn_iter *it = seq->private;
 	struct l4vs_conn *cp;
 
@@ -298,9 +306,9 @@ static void *conn_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 	if (v == SEQ_START_TOKEN) {
 		it->bucket = 0;
 		it->offset = 0;
-		cp = conn_scan(tab, it);
+		cp = conn_scan(ln, it);
 	} else {
-		cp = conn_advance(tab, it, v);
+		cp = conn_advance(ln, it, v);
 	}
 	it->pos = cp ? *pos : 0;
 	return cp;

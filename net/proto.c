@@ -51,6 +51,13 @@ void l4vs_proto_update(struct l4vs_net *ln, struct l4vs_conn *cp,
 		       const struct sk_buff *skb, const struct l4vs_iphdr *iph,
 		       enum l4vs_dir dir)
 {
+	/* answered flows are never evicted to make room (conn_max) */
+	if (unlikely(dir == L4VS_DIR_OUTPUT &&
+		     !(READ_ONCE(cp->flags) & L4VS_CONN_F_REPLIED))) {
+		spin_lock(&cp->lock);
+		cp->flags |= L4VS_CONN_F_REPLIED;
+		spin_unlock(&cp->lock);
+	}
 	if (cp->protocol == IPPROTO_TCP)
 		l4vs_tcp_update(ln, cp, skb, iph->thoff, dir);
 	else if (cp->protocol == IPPROTO_SCTP)

@@ -15,6 +15,7 @@ enum l4vs_drop_reason {
 	L4VS_DROP_NOROUTE,	/* no route to the real server */
 	L4VS_DROP_MTU,		/* too big, DF set: ICMP sent */
 	L4VS_DROP_FWD,		/* forwarding method not supported */
+	L4VS_DROP_CONN_LIMIT,	/* conn_max reached, nothing to evict */
 	L4VS_DROP_MAX
 };
 
