@@ -14,6 +14,8 @@
 
 enum {
 	LOPT_SET = CMD_SET,
+	LOPT_START_DAEMON = CMD_START_DAEMON,
+	LOPT_STOP_DAEMON = CMD_STOP_DAEMON,
 	LOPT_SCTP,
 	LOPT_TIMEOUT,
 	LOPT_STATS,
@@ -28,6 +30,13 @@ enum {
 	LOPT_TUN_CSUM,
 	LOPT_TUN_REMCSUM,
 	LOPT_TUN_INFO,
+	LOPT_DAEMON,
+	LOPT_MCAST_IFN,
+	LOPT_SYNCID,
+	LOPT_SYNC_MAXLEN,
+	LOPT_MCAST_GROUP,
+	LOPT_MCAST_PORT,
+	LOPT_MCAST_TTL,
 	LOPT_UNSUPPORTED,
 };
 
@@ -80,10 +89,16 @@ static const struct option long_opts[] = {
 	{ "tun-csum",		no_argument,		NULL, LOPT_TUN_CSUM },
 	{ "tun-remcsum",	no_argument,		NULL, LOPT_TUN_REMCSUM },
 	{ "tun-info",		no_argument,		NULL, LOPT_TUN_INFO },
-	/* sync daemon and persistence engines: not implemented */
-	{ "start-daemon",	required_argument,	NULL, LOPT_UNSUPPORTED },
-	{ "stop-daemon",	required_argument,	NULL, LOPT_UNSUPPORTED },
-	{ "daemon",		no_argument,		NULL, LOPT_UNSUPPORTED },
+	{ "start-daemon",	required_argument,	NULL, LOPT_START_DAEMON },
+	{ "stop-daemon",	required_argument,	NULL, LOPT_STOP_DAEMON },
+	{ "daemon",		no_argument,		NULL, LOPT_DAEMON },
+	{ "mcast-interface",	required_argument,	NULL, LOPT_MCAST_IFN },
+	{ "syncid",		required_argument,	NULL, LOPT_SYNCID },
+	{ "sync-maxlen",	required_argument,	NULL, LOPT_SYNC_MAXLEN },
+	{ "mcast-group",	required_argument,	NULL, LOPT_MCAST_GROUP },
+	{ "mcast-port",		required_argument,	NULL, LOPT_MCAST_PORT },
+	{ "mcast-ttl",		required_argument,	NULL, LOPT_MCAST_TTL },
+	/* persistence engines: not implemented */
 	{ "pe",			required_argument,	NULL, LOPT_UNSUPPORTED },
 	{ NULL, 0, NULL, 0 }
 };
@@ -96,15 +111,17 @@ static const char *const opt_names[OPT_COUNT] = {
 	"netmask", "real-server", "forwarding-method", "weight", "u-threshold",
 	"l-threshold", "timeout", "stats", "rate", "thresholds",
 	"persistent-conn", "nosort", "exact", "ops", "sched-flags", "json",
-	"tun-type", "tun-port", "tun-csum", "tun-info", "ipv6",
+	"tun-type", "tun-port", "tun-csum", "tun-info", "ipv6", "daemon",
+	"mcast-interface", "syncid", "sync-maxlen", "mcast-group", "mcast-port",
+	"mcast-ttl",
 };
 
-static const char *opt_name(unsigned int bit)
+static const char *opt_name(opt_mask bit)
 {
 	unsigned int i;
 
 	for (i = 0; i < OPT_COUNT; i++)
-		if (bit == 1U << i)
+		if (bit == 1ULL << i)
 			return opt_names[i];
 	return "?";
 }
@@ -132,7 +149,7 @@ struct raw {
 	int		svc_proto;	/* IPPROTO_*, or -1 for a fwmark */
 };
 
-static void set_opt(struct cmdline *cl, unsigned int bit)
+static void set_opt(struct cmdline *cl, opt_mask bit)
 {
 	if (cl->opts & bit)
 		usage_error(cl, "multiple '%s' options specified", opt_name(bit));
@@ -168,6 +185,18 @@ static unsigned long number(struct cmdline *cl, const char *arg,
 	return v;
 }
 
+/* The daemon options' numbers, refused in ipvsadm's words. */
+static unsigned long daemon_number(struct cmdline *cl, const char *arg,
+				   unsigned long min, unsigned long max,
+				   const char *what)
+{
+	unsigned long v;
+
+	if (parse_uint(arg, min, max, &v))
+		usage_error(cl, "illegal %s specified", what);
+	return v;
+}
+
 static void parse_tun_type(struct cmdline *cl, const char *arg)
 {
 	int i;
@@ -179,6 +208,40 @@ static void parse_tun_type(struct cmdline *cl, const char *arg)
 		}
 	}
 	usage_error(cl, "illegal tunnel type specified: '%s'", arg);
+}
+
+/* The daemon's role: ipvsadm's words, and its message for --stop-daemon. */
+static void parse_daemon_state(struct cmdline *cl, int c, const char *arg)
+{
+	if (!strcmp(arg, "master"))
+		cl->daemon.state = IP_VS_STATE_MASTER;
+	else if (!strcmp(arg, "backup"))
+		cl->daemon.state = IP_VS_STATE_BACKUP;
+	else if (c == LOPT_START_DAEMON)
+		usage_error(cl, "illegal start-daemon parameter specified");
+	else
+		usage_error(cl, "illegal start_daemon specified");
+}
+
+/*
+ * A multicast group: IPv6 if it has a colon, else IPv4, and it must be a
+ * multicast address.  No names, as in ipvsadm.
+ */
+static void parse_mcast_group(struct cmdline *cl, const char *arg)
+{
+	struct l4_daemon *d = &cl->daemon;
+
+	if (strchr(arg, ':')) {
+		if (inet_pton(AF_INET6, arg, &d->mcast_group.in6) != 1 ||
+		    !IN6_IS_ADDR_MULTICAST(&d->mcast_group.in6))
+			usage_error(cl, "invalid IPv6 mcast-group `%s'", arg);
+		d->mcast_af = AF_INET6;
+	} else {
+		if (inet_pton(AF_INET, arg, &d->mcast_group.in) != 1 ||
+		    !IN_MULTICAST(ntohl(d->mcast_group.in.s_addr)))
+			usage_error(cl, "invalid IPv4 mcast-group `%s'", arg);
+		d->mcast_af = AF_INET;
+	}
 }
 
 static void set_service(struct cmdline *cl, struct raw *raw, int proto,
@@ -201,6 +264,47 @@ static void collect(int argc, char **argv, struct cmdline *cl, struct raw *raw)
 		case 'a': case 'e': case 'd': case 'L': case 'l': case 'Z':
 		case 'h': case 'v': case LOPT_SET:
 			set_command(cl, c);
+			break;
+		case LOPT_START_DAEMON:
+		case LOPT_STOP_DAEMON:
+			set_command(cl, c);
+			parse_daemon_state(cl, c, optarg);
+			break;
+		case LOPT_DAEMON:
+			set_opt(cl, OPT_DAEMON);
+			break;
+		case LOPT_MCAST_IFN:
+			set_opt(cl, OPT_MCAST_IFN);
+			/* a longer name is cut, as ipvsadm does; the kernel
+			 * then finds no such device */
+			snprintf(cl->daemon.mcast_ifn,
+				 sizeof(cl->daemon.mcast_ifn), "%s", optarg);
+			break;
+		case LOPT_SYNCID:
+			set_opt(cl, OPT_SYNCID);
+			cl->daemon.syncid = daemon_number(cl, optarg, 0, 255,
+							   "syncid");
+			break;
+		case LOPT_SYNC_MAXLEN:
+			set_opt(cl, OPT_SYNC_MAXLEN);
+			/* a UDP payload in an IPv4 packet without options */
+			cl->daemon.sync_maxlen =
+				daemon_number(cl, optarg, 1, 65535 - 20 - 8,
+					      "sync-maxlen");
+			break;
+		case LOPT_MCAST_GROUP:
+			set_opt(cl, OPT_MCAST_GROUP);
+			parse_mcast_group(cl, optarg);
+			break;
+		case LOPT_MCAST_PORT:
+			set_opt(cl, OPT_MCAST_PORT);
+			cl->daemon.mcast_port =
+				daemon_number(cl, optarg, 1, 65535, "mcast-port");
+			break;
+		case LOPT_MCAST_TTL:
+			set_opt(cl, OPT_MCAST_TTL);
+			cl->daemon.mcast_ttl =
+				daemon_number(cl, optarg, 1, 255, "mcast-ttl");
 			break;
 		case 't':
 			set_service(cl, raw, IPPROTO_TCP, optarg);
@@ -352,7 +456,7 @@ static void collect(int argc, char **argv, struct cmdline *cl, struct raw *raw)
 static void check_options(struct cmdline *cl)
 {
 	const struct l4_command *cmd = cl->cmd;
-	unsigned int bad, missing, many;
+	opt_mask bad, missing, many, other;
 	unsigned int i;
 
 	missing = cmd->need & ~cl->opts;
@@ -361,15 +465,15 @@ static void check_options(struct cmdline *cl)
 			    cmd->name, opt_name(missing & -missing));
 	bad = cl->opts & ~(cmd->need | cmd->allow);
 	if (bad)
-		usage_error(cl, "illegal '%s' option with the '%s' command",
+		usage_error(cl, "Illegal '%s' option with the '%s' command",
 			    opt_name(bad & -bad), cmd->name);
 	many = cl->opts & cmd->one_of;
 	if (many & (many - 1)) {
-		for (i = 0; !(many & (1U << i)); i++)
+		for (i = 0; !(many & (1ULL << i)); i++)
 			;
-		usage_error(cl, "the '%s' option conflicts with the '%s' option",
-			    opt_name(many & ~(1U << i) & -(many & ~(1U << i))),
-			    opt_names[i]);
+		other = many & ~(1ULL << i);
+		usage_error(cl, "The option '%s' conflicts with the '%s' option in the '%s' command",
+			    opt_name(other & -other), opt_names[i], cmd->name);
 	}
 }
 
@@ -452,7 +556,7 @@ static void parse_server(struct cmdline *cl, struct raw *raw)
 static void finish_dest(struct cmdline *cl)
 {
 	struct l4_dest *d = &cl->dest;
-	unsigned int tun = OPT_TUN_TYPE | OPT_TUN_PORT | OPT_TUN_CSUM;
+	opt_mask tun = OPT_TUN_TYPE | OPT_TUN_PORT | OPT_TUN_CSUM;
 
 	/* DR and tunnels cannot change the port: the packet is not rewritten */
 	if (!cl->svc.fwmark &&
@@ -542,6 +646,11 @@ int cmdline_parse(int argc, char **argv, struct cmdline *cl)
 	case 'e':
 		finish_dest(cl);
 		break;
+	case CMD_START_DAEMON:
+		/* ipvsadm's default interface */
+		if (!(cl->opts & OPT_MCAST_IFN))
+			strcpy(cl->daemon.mcast_ifn, "eth0");
+		break;
 	}
 	return 0;
 }
@@ -581,7 +690,10 @@ void print_usage(FILE *f)
 		"  -w|--weight n          0..65535 (default 1)\n"
 		"  -x|--u-threshold n     -y|--l-threshold n\n"
 		"  -n|--numeric  -c|--connection  --timeout  --stats  --rate  --exact\n"
-		"  --thresholds  --persistent-conn  --tun-info  --nosort\n"
-		"  -j|--json              JSON output for -L, -Lc and --timeout\n",
+		"  --thresholds  --persistent-conn  --tun-info  --nosort  --daemon\n"
+		"  -j|--json              JSON output for -L, -Lc, --timeout and --daemon\n"
+		"\nDaemon options (--start-daemon):\n"
+		"  --mcast-interface if   (default eth0)   --syncid 0..255\n"
+		"  --sync-maxlen 1..65507 --mcast-group addr  --mcast-port n  --mcast-ttl 1..255\n",
 		DEF_PERSIST_TIMEOUT);
 }

@@ -171,6 +171,66 @@ int ipvs_set_timeouts(const struct l4_timeouts *t)
 	return nl_talk(nlh, NULL, NULL);
 }
 
+/*
+ * Sync daemons.  A start sends what was given (the kernel has defaults for
+ * the rest); a stop names only the state, with an empty interface and the
+ * syncid, the same attributes ipvsadm sends.
+ */
+static void dry_daemon(uint8_t cmd, const struct l4_daemon *d)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	printf("cmd=%u state=%u ifn=%s syncid=%u", cmd, d->state, d->mcast_ifn,
+	       d->syncid);
+	if (d->sync_maxlen)
+		printf(" maxlen=%u", d->sync_maxlen);
+	if (d->mcast_af) {
+		inet_ntop(d->mcast_af, &d->mcast_group, buf, sizeof(buf));
+		printf(" group=%s", buf);
+	}
+	if (d->mcast_port)
+		printf(" port=%u", d->mcast_port);
+	if (d->mcast_ttl)
+		printf(" ttl=%u", d->mcast_ttl);
+	putchar('\n');
+}
+
+int ipvs_daemon_cmd(uint8_t cmd, const struct l4_daemon *d)
+{
+	char buf[REQ_BUFSZ];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	bool start = cmd == IPVS_CMD_NEW_DAEMON;
+
+	if (dry_run) {
+		dry_daemon(cmd, d);
+		return 0;
+	}
+	nlh = nl_request(buf, cmd, 0);
+	nest = mnl_attr_nest_start(nlh, IPVS_CMD_ATTR_DAEMON);
+	mnl_attr_put_u32(nlh, IPVS_DAEMON_ATTR_STATE, d->state);
+	mnl_attr_put_strz(nlh, IPVS_DAEMON_ATTR_MCAST_IFN,
+			  start ? d->mcast_ifn : "");
+	mnl_attr_put_u32(nlh, IPVS_DAEMON_ATTR_SYNC_ID, d->syncid);
+	if (start && d->sync_maxlen)
+		mnl_attr_put_u16(nlh, IPVS_DAEMON_ATTR_SYNC_MAXLEN,
+				 d->sync_maxlen);
+	if (start && d->mcast_af == AF_INET)
+		mnl_attr_put(nlh, IPVS_DAEMON_ATTR_MCAST_GROUP,
+			     sizeof(d->mcast_group.in), &d->mcast_group.in);
+	if (start && d->mcast_af == AF_INET6)
+		mnl_attr_put(nlh, IPVS_DAEMON_ATTR_MCAST_GROUP6,
+			     sizeof(d->mcast_group.in6), &d->mcast_group.in6);
+	/* the port is in host order on the wire, unlike service ports */
+	if (start && d->mcast_port)
+		mnl_attr_put_u16(nlh, IPVS_DAEMON_ATTR_MCAST_PORT,
+				 d->mcast_port);
+	if (start && d->mcast_ttl)
+		mnl_attr_put_u8(nlh, IPVS_DAEMON_ATTR_MCAST_TTL, d->mcast_ttl);
+	mnl_attr_nest_end(nlh, nest);
+	return nl_talk(nlh, NULL, NULL);
+}
+
 /* ---- replies ----------------------------------------------------------- */
 
 struct attrs {
@@ -470,6 +530,69 @@ int ipvs_get_timeouts(struct l4_timeouts *t)
 	return nl_talk(nl_request(buf, IPVS_CMD_GET_CONFIG, 0), timeout_cb, t);
 }
 
+static int daemon_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct vec *v = data;
+	const struct nlattr *at;
+	struct l4_daemon *d;
+	struct attrs top, a;
+
+	parse_top(nlh, &top);
+	if (!top.tb[IPVS_CMD_ATTR_DAEMON])
+		return -EBADMSG;
+	parse_nested(top.tb[IPVS_CMD_ATTR_DAEMON], &a);
+	if (!a.tb[IPVS_DAEMON_ATTR_STATE] || !a.tb[IPVS_DAEMON_ATTR_MCAST_IFN] ||
+	    !a.tb[IPVS_DAEMON_ATTR_SYNC_ID])
+		return -EBADMSG;
+	d = vec_push(v);
+	if (!d)
+		return -ENOMEM;
+	memset(d, 0, sizeof(*d));
+	d->state = get_u32(a.tb[IPVS_DAEMON_ATTR_STATE]);
+	at = a.tb[IPVS_DAEMON_ATTR_MCAST_IFN];
+	/* not trusted to be terminated: copy at most the payload */
+	snprintf(d->mcast_ifn, sizeof(d->mcast_ifn), "%.*s",
+		 (int)mnl_attr_get_payload_len(at),
+		 (const char *)mnl_attr_get_payload(at));
+	d->syncid = get_u32(a.tb[IPVS_DAEMON_ATTR_SYNC_ID]);
+	/* older kernels send only the three above */
+	d->sync_maxlen = get_u16(a.tb[IPVS_DAEMON_ATTR_SYNC_MAXLEN]);
+	d->mcast_port = get_u16(a.tb[IPVS_DAEMON_ATTR_MCAST_PORT]);
+	at = a.tb[IPVS_DAEMON_ATTR_MCAST_TTL];
+	if (at && mnl_attr_get_payload_len(at) >= 1)
+		d->mcast_ttl = mnl_attr_get_u8(at);
+	at = a.tb[IPVS_DAEMON_ATTR_MCAST_GROUP6];
+	if (at && mnl_attr_get_payload_len(at) >= sizeof(d->mcast_group.in6)) {
+		d->mcast_af = AF_INET6;
+		memcpy(&d->mcast_group.in6, mnl_attr_get_payload(at),
+		       sizeof(d->mcast_group.in6));
+	}
+	at = a.tb[IPVS_DAEMON_ATTR_MCAST_GROUP];
+	if (at && mnl_attr_get_payload_len(at) >= sizeof(d->mcast_group.in)) {
+		d->mcast_af = AF_INET;
+		memcpy(&d->mcast_group.in, mnl_attr_get_payload(at),
+		       sizeof(d->mcast_group.in));
+	}
+	return 0;
+}
+
+int ipvs_get_daemons(struct l4_daemon **daemons, size_t *n)
+{
+	char buf[REQ_BUFSZ];
+	struct vec v = { .size = sizeof(struct l4_daemon) };
+	int err;
+
+	err = nl_talk(nl_request(buf, IPVS_CMD_GET_DAEMON, NLM_F_DUMP),
+		      daemon_cb, &v);
+	if (err) {
+		free(v.items);
+		return err;
+	}
+	*daemons = v.items;
+	*n = v.n;
+	return 0;
+}
+
 /* ---- ordering ---------------------------------------------------------- */
 
 /*
@@ -558,6 +681,8 @@ static const struct {
 	{ IPVS_CMD_DEL_DEST, ENOENT, "No such destination" },
 	{ IPVS_CMD_GET_SERVICE, ESRCH, "No such service" },
 	{ IPVS_CMD_GET_DEST, ESRCH, "No such service" },
+	{ IPVS_CMD_NEW_DAEMON, EEXIST, "Daemon has already run" },
+	{ IPVS_CMD_DEL_DAEMON, ESRCH, "No daemon is running" },
 	{ 0, EPERM, "Permission denied (you must be root)" },
 	{ 0, EINVAL,
 	  "Invalid operation.  Possibly wrong module version, address not unicast, ..." },

@@ -69,6 +69,21 @@ struct l4_timeouts {
 	uint32_t	tcp, tcp_fin, udp;
 };
 
+/*
+ * A connection synchronisation daemon.  Zero in an optional field means
+ * "not given" (none of them can be 0): the kernel then picks its default.
+ */
+struct l4_daemon {
+	uint32_t	state;		/* IP_VS_STATE_MASTER or _BACKUP */
+	char		mcast_ifn[IP_VS_IFNAME_MAXLEN];
+	uint32_t	syncid;
+	uint16_t	sync_maxlen;
+	uint16_t	mcast_af;	/* AF_UNSPEC: no group */
+	union l4_addr	mcast_group;
+	uint16_t	mcast_port;	/* host order, as on the wire */
+	uint8_t		mcast_ttl;
+};
+
 struct l4_info {
 	uint32_t	version;
 	uint32_t	conn_tab_size;
@@ -76,59 +91,71 @@ struct l4_info {
 
 /* ---- command line ------------------------------------------------------ */
 
-/* Option bits: a command lists which it needs and which it allows. */
-enum {
-	OPT_NUMERIC	= 1 << 0,
-	OPT_CONNECTION	= 1 << 1,
-	OPT_SERVICE	= 1 << 2,
-	OPT_SCHEDULER	= 1 << 3,
-	OPT_PERSISTENT	= 1 << 4,
-	OPT_NETMASK	= 1 << 5,
-	OPT_SERVER	= 1 << 6,
-	OPT_FORWARD	= 1 << 7,
-	OPT_WEIGHT	= 1 << 8,
-	OPT_UTHRESHOLD	= 1 << 9,
-	OPT_LTHRESHOLD	= 1 << 10,
-	OPT_TIMEOUT	= 1 << 11,
-	OPT_STATS	= 1 << 12,
-	OPT_RATE	= 1 << 13,
-	OPT_THRESHOLDS	= 1 << 14,
-	OPT_PERSISTCONN	= 1 << 15,
-	OPT_NOSORT	= 1 << 16,
-	OPT_EXACT	= 1 << 17,
-	OPT_ONEPACKET	= 1 << 18,
-	OPT_SCHED_FLAGS	= 1 << 19,
-	OPT_JSON	= 1 << 20,
-	OPT_TUN_TYPE	= 1 << 21,
-	OPT_TUN_PORT	= 1 << 22,
-	OPT_TUN_CSUM	= 1 << 23,	/* any of --tun-{no,rem,}csum */
-	OPT_TUN_INFO	= 1 << 24,
-	OPT_IPV6	= 1 << 25,
-	OPT_COUNT	= 26
-};
+/*
+ * Option bits: a command lists which it needs and which it allows.  There
+ * are more than 32 of them, so masks are 64 bits wide (opt_mask).
+ */
+typedef uint64_t opt_mask;
+#define OPT_NUMERIC	(1ULL << 0)
+#define OPT_CONNECTION	(1ULL << 1)
+#define OPT_SERVICE	(1ULL << 2)
+#define OPT_SCHEDULER	(1ULL << 3)
+#define OPT_PERSISTENT	(1ULL << 4)
+#define OPT_NETMASK	(1ULL << 5)
+#define OPT_SERVER	(1ULL << 6)
+#define OPT_FORWARD	(1ULL << 7)
+#define OPT_WEIGHT	(1ULL << 8)
+#define OPT_UTHRESHOLD	(1ULL << 9)
+#define OPT_LTHRESHOLD	(1ULL << 10)
+#define OPT_TIMEOUT	(1ULL << 11)
+#define OPT_STATS	(1ULL << 12)
+#define OPT_RATE	(1ULL << 13)
+#define OPT_THRESHOLDS	(1ULL << 14)
+#define OPT_PERSISTCONN	(1ULL << 15)
+#define OPT_NOSORT	(1ULL << 16)
+#define OPT_EXACT	(1ULL << 17)
+#define OPT_ONEPACKET	(1ULL << 18)
+#define OPT_SCHED_FLAGS	(1ULL << 19)
+#define OPT_JSON	(1ULL << 20)
+#define OPT_TUN_TYPE	(1ULL << 21)
+#define OPT_TUN_PORT	(1ULL << 22)
+#define OPT_TUN_CSUM	(1ULL << 23)	/* any of --tun-{no,rem,}csum */
+#define OPT_TUN_INFO	(1ULL << 24)
+#define OPT_IPV6	(1ULL << 25)
+#define OPT_DAEMON	(1ULL << 26)	/* -L --daemon */
+#define OPT_MCAST_IFN	(1ULL << 27)
+#define OPT_SYNCID	(1ULL << 28)
+#define OPT_SYNC_MAXLEN	(1ULL << 29)
+#define OPT_MCAST_GROUP	(1ULL << 30)
+#define OPT_MCAST_PORT	(1ULL << 31)
+#define OPT_MCAST_TTL	(1ULL << 32)
+#define OPT_COUNT	33
 
 struct cmdline;
 
 /* Commands without a short option are numbered from here. */
-#define CMD_SET		256
+#define CMD_SET			256
+#define CMD_START_DAEMON	257
+#define CMD_STOP_DAEMON		258
 
 struct l4_command {
 	const char	*name;		/* long option, also the command's name */
 	int		short_opt;	/* 0: long option only */
 	int		(*fn)(struct cmdline *cl);
-	unsigned int	need;		/* OPT_* that must be given */
-	unsigned int	allow;		/* OPT_* that may be given */
-	unsigned int	one_of;		/* at most one of these */
+	opt_mask	need;		/* OPT_* that must be given */
+	opt_mask	allow;		/* OPT_* that may be given */
+	opt_mask	one_of;		/* at most one of these */
 	const char	*args;		/* synopsis after the command */
 	const char	*help;
 };
 
 struct cmdline {
 	const struct l4_command	*cmd;
-	unsigned int		opts;
+	opt_mask		opts;
 	struct l4_svc		svc;
 	struct l4_dest		dest;
 	struct l4_timeouts	timeouts;
+	struct l4_daemon	daemon;
 	const char		*sched_flags_arg;
 	bool			dest_port_given;
 	int			lineno;		/* restore: input line, else 0 */
@@ -171,6 +198,8 @@ int ipvs_dest_cmd(uint8_t cmd, const struct l4_svc *svc,
 		  const struct l4_dest *dest);
 int ipvs_zero(const struct l4_svc *svc);	/* NULL: all */
 int ipvs_flush(void);
+int ipvs_daemon_cmd(uint8_t cmd, const struct l4_daemon *d);
+int ipvs_get_daemons(struct l4_daemon **daemons, size_t *n);
 void ipvs_sort_services(struct l4_svc *s, size_t n);
 void ipvs_sort_dests(struct l4_dest *d, size_t n);
 int report_error(int err, uint8_t cmd);
@@ -191,6 +220,7 @@ extern int report_lineno;	/* restore: prefix errors with this line */
 int list_services(const struct l4_svc *only, unsigned int fmt);
 int list_timeouts(unsigned int fmt);
 int list_conns(unsigned int fmt);
+int list_daemons(unsigned int fmt);
 void sched_flags_str(const struct l4_svc *svc, char *buf, size_t len);
 int parse_sched_flags(const char *sched, const char *arg, uint32_t *flags);
 extern const char *const tun_names[];

@@ -14,7 +14,8 @@
 static unsigned int list_format(const struct cmdline *cl)
 {
 	static const struct {
-		unsigned int opt, fmt;
+		opt_mask opt;
+		unsigned int fmt;
 	} map[] = {
 		{ OPT_NUMERIC, FMT_NUMERIC },	{ OPT_STATS, FMT_STATS },
 		{ OPT_RATE, FMT_RATE },		{ OPT_THRESHOLDS, FMT_THRESHOLDS },
@@ -100,16 +101,33 @@ static int do_set(struct cmdline *cl)
 static int do_list(struct cmdline *cl)
 {
 	unsigned int fmt = list_format(cl);
-	unsigned int detail = OPT_STATS | OPT_RATE | OPT_THRESHOLDS |
-			      OPT_PERSISTCONN;
+	opt_mask detail = OPT_STATS | OPT_RATE | OPT_THRESHOLDS |
+			  OPT_PERSISTCONN;
 
-	if ((cl->opts & (OPT_CONNECTION | OPT_TIMEOUT)) && (cl->opts & detail))
-		usage_error(cl, "options conflict in the list command");
+	if ((cl->opts & (OPT_CONNECTION | OPT_TIMEOUT | OPT_DAEMON)) &&
+	    (cl->opts & detail))
+		usage_error(cl, "options conflicts in the list command");
 	if (cl->opts & OPT_CONNECTION)
 		return list_conns(fmt);
 	if (cl->opts & OPT_TIMEOUT)
 		return list_timeouts(fmt);
+	if (cl->opts & OPT_DAEMON)
+		return list_daemons(fmt);
 	return list_services(cl->opts & OPT_SERVICE ? &cl->svc : NULL, fmt);
+}
+
+static int do_start_daemon(struct cmdline *cl)
+{
+	int err = ipvs_daemon_cmd(IPVS_CMD_NEW_DAEMON, &cl->daemon);
+
+	return err ? report_error(err, IPVS_CMD_NEW_DAEMON) : 0;
+}
+
+static int do_stop_daemon(struct cmdline *cl)
+{
+	int err = ipvs_daemon_cmd(IPVS_CMD_DEL_DAEMON, &cl->daemon);
+
+	return err ? report_error(err, IPVS_CMD_DEL_DAEMON) : 0;
 }
 
 static int do_save(struct cmdline *cl)
@@ -147,7 +165,9 @@ static int do_version(struct cmdline *cl)
 #define LIST_OPTS	(OPT_NUMERIC | OPT_CONNECTION | OPT_SERVICE | \
 			 OPT_TIMEOUT | OPT_STATS | OPT_RATE | OPT_THRESHOLDS | \
 			 OPT_PERSISTCONN | OPT_NOSORT | OPT_EXACT | OPT_JSON | \
-			 OPT_TUN_INFO | OPT_IPV6)
+			 OPT_TUN_INFO | OPT_IPV6 | OPT_DAEMON | OPT_SYNCID)
+#define DAEMON_OPTS	(OPT_MCAST_IFN | OPT_SYNCID | OPT_SYNC_MAXLEN | \
+			 OPT_MCAST_GROUP | OPT_MCAST_PORT | OPT_MCAST_TTL)
 
 const struct l4_command l4_commands[] = {
 	{ "add-service", 'A', do_add_service, OPT_SERVICE, SVC_OPTS, 0,
@@ -172,12 +192,21 @@ const struct l4_command l4_commands[] = {
 	{ "delete-server", 'd', do_del_server, OPT_SERVICE | OPT_SERVER,
 	  OPT_IPV6, 0, "virtual-service -r server", "delete a real server" },
 	{ "list", 'L', do_list, 0, LIST_OPTS,
-	  OPT_CONNECTION | OPT_SERVICE | OPT_TIMEOUT,
+	  OPT_CONNECTION | OPT_SERVICE | OPT_TIMEOUT | OPT_DAEMON,
 	  "[virtual-service] [options]", "list the table (also -l)" },
 	{ "zero", 'Z', do_zero, 0, OPT_SERVICE | OPT_IPV6, 0,
 	  "[virtual-service]", "zero counters of a service or of all" },
 	{ "set", CMD_SET, do_set, 0, 0, 0, "tcp tcpfin udp",
 	  "set connection timeouts (seconds)" },
+	/*
+	 * As ipvsadm, --stop-daemon takes --syncid (and sends it, though the
+	 * kernel needs only the state), and -L takes it and does nothing.
+	 */
+	{ "start-daemon", CMD_START_DAEMON, do_start_daemon, 0, DAEMON_OPTS, 0,
+	  "master|backup [daemon options]",
+	  "start the connection sync daemon" },
+	{ "stop-daemon", CMD_STOP_DAEMON, do_stop_daemon, 0, OPT_SYNCID, 0,
+	  "master|backup", "stop the connection sync daemon" },
 	{ "help", 'h', do_help, 0, 0, 0, "", "display this help" },
 	{ "version", 'v', do_version, 0, 0, 0, "", "display the version" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }

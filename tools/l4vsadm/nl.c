@@ -175,6 +175,9 @@ struct nlmsghdr *nl_request(void *buf, uint8_t cmd, uint16_t flags)
 
 int nl_talk(struct nlmsghdr *nlh, nl_reply_cb cb, void *data)
 {
+	/* L4VSADM_DRY_RUN opens no socket: reads cannot be answered */
+	if (!nl)
+		return -ENOTCONN;
 	return run(nlh, family_id, cb, data);
 }
 

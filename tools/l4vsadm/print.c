@@ -477,3 +477,95 @@ int list_timeouts(unsigned int fmt)
 	json_free(j);
 	return 0;
 }
+
+/* ---- sync daemons -------------------------------------------------------- */
+
+static const char *daemon_role(uint32_t state)
+{
+	if (state & IP_VS_STATE_MASTER)
+		return "master";
+	if (state & IP_VS_STATE_BACKUP)
+		return "backup";
+	return NULL;
+}
+
+static void print_daemon_text(const struct l4_daemon *d)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	printf("%s sync daemon (mcast=%s, syncid=%u", daemon_role(d->state),
+	       d->mcast_ifn, d->syncid);
+	/* what older kernels do not report is left out, not shown as 0 */
+	if (d->sync_maxlen)
+		printf(", maxlen=%u", d->sync_maxlen);
+	if (d->mcast_af && inet_ntop(d->mcast_af, &d->mcast_group, buf,
+				     sizeof(buf)))
+		printf(", group=%s", buf);
+	if (d->mcast_port)
+		printf(", port=%u", d->mcast_port);
+	if (d->mcast_ttl)
+		printf(", ttl=%u", d->mcast_ttl);
+	printf(")\n");
+}
+
+static void json_daemon(struct json *j, const struct l4_daemon *d)
+{
+	json_obj_open(j, NULL);
+	json_str(j, "state", daemon_role(d->state));
+	json_str(j, "mcast_interface", d->mcast_ifn);
+	json_u64(j, "syncid", d->syncid);
+	if (d->sync_maxlen)
+		json_u64(j, "sync_maxlen", d->sync_maxlen);
+	if (d->mcast_af) {
+		json_str(j, "mcast_family", family_name(d->mcast_af));
+		json_addr(j, "mcast_group", d->mcast_af, &d->mcast_group);
+	}
+	if (d->mcast_port)
+		json_u64(j, "mcast_port", d->mcast_port);
+	if (d->mcast_ttl)
+		json_u64(j, "mcast_ttl", d->mcast_ttl);
+	json_obj_close(j);
+}
+
+/* -L --daemon: the master first, then the backup, as ipvsadm lists them. */
+int list_daemons(unsigned int fmt)
+{
+	static const uint32_t order[] = { IP_VS_STATE_MASTER, IP_VS_STATE_BACKUP };
+	struct l4_daemon *d = NULL;
+	struct json *j = NULL;
+	size_t n = 0, i, k;
+	int err;
+
+	err = ipvs_get_daemons(&d, &n);
+	if (err)
+		return report_error(err, IPVS_CMD_GET_DAEMON);
+	if (fmt & FMT_JSON) {
+		j = json_new(stdout);
+		if (!j) {
+			free(d);
+			return report_error(-ENOMEM, 0);
+		}
+		json_obj_open(j, NULL);
+		json_arr_open(j, "daemons");
+	}
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		for (i = 0; i < n; i++) {
+			/* a state with both bits counts as a master */
+			if (!daemon_role(d[i].state) ||
+			    strcmp(daemon_role(d[i].state),
+				   daemon_role(order[k])))
+				continue;
+			if (j)
+				json_daemon(j, &d[i]);
+			else
+				print_daemon_text(&d[i]);
+		}
+	}
+	if (j) {
+		json_arr_close(j);
+		json_obj_close(j);
+		json_free(j);
+	}
+	free(d);
+	return 0;
+}

@@ -15,7 +15,7 @@ failed=0
 
 # IPVS_CMD_* numbers, to keep the expectations readable
 NEW_SVC=1 SET_SVC=2 DEL_SVC=3 NEW_DEST=5 SET_DEST=6 DEL_DEST=7
-SET_CONFIG=12 ZERO=16 FLUSH=17
+SET_CONFIG=12 NEW_DAEMON=9 DEL_DAEMON=10 ZERO=16 FLUSH=17
 
 ok() {
 	n=$((n + 1))
@@ -101,6 +101,20 @@ expect "-C" "cmd=$FLUSH"
 expect "--clear" "cmd=$FLUSH"
 expect "--set 900 120 300" "cmd=$SET_CONFIG tcp=900 tcpfin=120 udp=300"
 
+# sync daemons: state 1 master, 2 backup; the interface defaults to eth0,
+# the rest is left to the kernel unless given
+expect "--start-daemon master" "cmd=$NEW_DAEMON state=1 ifn=eth0 syncid=0"
+expect "--start-daemon backup --mcast-interface l0 --syncid 5" \
+	"cmd=$NEW_DAEMON state=2 ifn=l0 syncid=5"
+expect "--start-daemon=master --mcast-interface=veth1 --syncid=255 --sync-maxlen=65507 --mcast-group=224.1.2.3 --mcast-port=65535 --mcast-ttl=255" \
+	"cmd=$NEW_DAEMON state=1 ifn=veth1 syncid=255 maxlen=65507 group=224.1.2.3 port=65535 ttl=255"
+expect "--start-daemon backup --mcast-group ff02::81 --mcast-port 1 --mcast-ttl 1 --sync-maxlen 1 --syncid 0" \
+	"cmd=$NEW_DAEMON state=2 ifn=eth0 syncid=0 maxlen=1 group=ff02::81 port=1 ttl=1"
+expect "--start-daemon master --mcast-interface abcdefghijklmnopq" \
+	"cmd=$NEW_DAEMON state=1 ifn=abcdefghijklmno syncid=0"
+expect "--stop-daemon master" "cmd=$DEL_DAEMON state=1 ifn= syncid=0"
+expect "--stop-daemon backup --syncid 4" "cmd=$DEL_DAEMON state=2 ifn= syncid=4"
+
 usage "-A -t 10.0.0.1:0"
 usage "-A -t 10.0.0.1"
 usage "-A -t 80"
@@ -141,7 +155,74 @@ usage "-Ln extra"
 usage "-Q"
 usage "--bogus"
 usage "-t 10.0.0.1:80"
-usage "--start-daemon master"
+usage "--start-daemon"
+usage "--start-daemon Master"
+usage "--start-daemon bogus"
+usage "--stop-daemon bogus"
+usage "--stop-daemon"
+usage "--start-daemon master --start-daemon backup"
+usage "--start-daemon master --stop-daemon master"
+usage "--start-daemon master --mcast-interface"
+usage "--start-daemon master --syncid 256"
+usage "--start-daemon master --syncid -1"
+usage "--start-daemon master --syncid 0x10"
+usage "--start-daemon master --syncid 1 --syncid 2"
+usage "--start-daemon master --sync-maxlen 0"
+usage "--start-daemon master --sync-maxlen 65508"
+usage "--start-daemon master --mcast-group 10.0.0.1"
+usage "--start-daemon master --mcast-group 2001:db8::1"
+usage "--start-daemon master --mcast-group [ff02::81]"
+usage "--start-daemon master --mcast-group bogus"
+usage "--start-daemon master --mcast-port 0"
+usage "--start-daemon master --mcast-port 65536"
+usage "--start-daemon master --mcast-port http"
+usage "--start-daemon master --mcast-ttl 0"
+usage "--start-daemon master --mcast-ttl 256"
+usage "--start-daemon master -n"
+usage "--start-daemon master --daemon"
+usage "--start-daemon master -t 10.0.0.1:80"
+usage "--stop-daemon master --mcast-interface l0"
+usage "--stop-daemon master --mcast-group 224.1.1.1"
+usage "--stop-daemon master --sync-maxlen 100"
+usage "--daemon"
+usage "-L --daemon --daemon"
+usage "-L --daemon --stats"
+usage "-L --daemon -c"
+usage "-L --daemon --timeout"
+usage "-L --daemon -t 10.0.0.1:80"
+usage "-L --daemon --mcast-interface l0"
+usage "-A -t 10.0.0.1:80 --syncid 3"
+usage "-S --daemon"
+usage "-C --daemon"
+
+# the messages of ipvsadm 1.31 for what only the daemon options check
+# message 'ARGS' 'TEXT': exit 2, stderr is "l4vsadm: TEXT"
+message() {
+	local rc
+
+	# shellcheck disable=SC2086
+	"$L4VSADM" $1 >/dev/null 2>"$tmp" </dev/null
+	rc=$?
+	if [ $rc = 2 ] && [ "$(cat "$tmp")" = "l4vsadm: $2" ]; then
+		ok "message: $1"
+	else
+		nok "message: $1" "exit $rc" "got:  $(cat "$tmp")" "want: l4vsadm: $2"
+	fi
+}
+message "--start-daemon bogus" "illegal start-daemon parameter specified"
+message "--stop-daemon bogus" "illegal start_daemon specified"
+message "--start-daemon master --syncid x" "illegal syncid specified"
+message "--start-daemon master --sync-maxlen 65508" "illegal sync-maxlen specified"
+message "--start-daemon master --mcast-port 65536" "illegal mcast-port specified"
+message "--start-daemon master --mcast-ttl 0" "illegal mcast-ttl specified"
+message "--start-daemon master --mcast-group 10.0.0.1" "invalid IPv4 mcast-group \`10.0.0.1'"
+message "--start-daemon master --mcast-group 224.1.2.3:80" "invalid IPv6 mcast-group \`224.1.2.3:80'"
+message "--start-daemon master --syncid 1 --syncid 2" "multiple 'syncid' options specified"
+message "--stop-daemon master --mcast-interface l0" \
+	"Illegal 'mcast-interface' option with the 'stop-daemon' command"
+message "-L --daemon --stats" "options conflicts in the list command"
+message "-L --daemon -c" \
+	"The option 'daemon' conflicts with the 'connection' option in the 'list' command"
 
 # restore: whole file checked first
 out=$(printf -- '-A -t 10.0.0.1:80 -s rr\n\n# comment\n-a -t 10.0.0.1:80 -r 10.0.0.2 -m -w 2\n' |
@@ -162,6 +243,16 @@ printf -- '-R\n' | "$L4VSADM" -R >/dev/null 2>&1
 
 "$L4VSADM" -h | grep -q -- '--add-service, -A' && ok "help lists commands" ||
 	nok "help lists commands"
+"$L4VSADM" -h | grep -q -- '--start-daemon ' && ok "help lists --start-daemon" ||
+	nok "help lists --start-daemon"
+
+# a restore file may start and stop daemons, as with ipvsadm -R
+out=$(printf -- '--start-daemon master --syncid 3\n--stop-daemon backup\n' |
+      "$L4VSADM" -R 2>&1)
+want="cmd=$NEW_DAEMON state=1 ifn=eth0 syncid=3
+cmd=$DEL_DAEMON state=2 ifn= syncid=0"
+[ "$out" = "$want" ] && ok "restore starts and stops daemons" ||
+	nok "restore starts and stops daemons" "got: $out"
 
 echo "1..$n"
 echo "# $((n - failed)) passed, $failed failed"
