@@ -88,7 +88,7 @@ pktgen_flows() {
 
 # A TCP connection exchanging a line every 20 ms while the table resizes
 # under it: no exchange may fail.
-bg cli_exec "$VS_CLIENT" -l -i 20 -d 300 -w 1000 "$VIP" 5001 >"$TMPD/long"
+bg ip netns exec "$NS_CLI" "$VS_CLIENT" -l -i 20 -d 300 -w 1000 "$VIP" 5001 >"$TMPD/long"
 LONG_PID=$BG_PID
 long_up() {
 	grep -q '^connected ' "$TMPD/long"

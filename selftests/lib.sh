@@ -412,7 +412,7 @@ start_servers() {
 		rm -f "$TMPD/ready.$i"
 		bg ip netns exec "${NS_RS[i]}" "$VS_SERVER" -n "rs$i" -p -r "$TMPD/ready.$i" "$@"
 	done
-	wait_until 10 servers_ready || fail "real servers did not start"
+	wait_until 30 servers_ready || fail "real servers did not start"
 }
 
 servers_ready() {

@@ -36,8 +36,11 @@ TESTS=(
 	icmp
 	conntrack
 	malformed
+	conn_table
 	sched_mh
 	sched_swap
+	keepalived
+	vrrp
 	unload_traffic
 	sched_diff
 )

@@ -108,5 +108,20 @@ for rel in "${kernels[@]}"; do
 	total_failed=$((total_failed + f))
 	summary+=("$rel: $p passed, $f failed in ${secs}s$note")
 done
+# Packaging on the host: dkms.conf with Debian's dkms (6.1 and 6.12
+# headers), make install/uninstall into a DESTDIR.  Root only.
+if [ "$(id -u)" -eq 0 ]; then
+	echo "# ======== dkms and make install (host) ========"
+	mkdir -p "$checkout/results"
+	L4VS_DKMS_KREL=${host_rel:-${kernels[0]}} L4VS_DKMS_KREL2=${bpo_rel:-${kernels[-1]}} \
+		tools/dkms-test.sh 2>&1 | tee "$checkout/results/dkms-test.log"
+	if [ "${PIPESTATUS[0]}" -eq 0 ]; then
+		total_passed=$((total_passed + 1))
+		summary+=("dkms-test: ok")
+	else
+		total_failed=$((total_failed + 1))
+		summary+=("dkms-test: FAILED (results/dkms-test.log)")
+	fi
+fi
 summary+=("total time $(($(date +%s) - start_all))s")
 finish

@@ -18,7 +18,9 @@ pkgs=(
 	apt ca-certificates
 	# demo and selftests
 	iproute2 ipvsadm socat iputils-ping procps python3 jq
-	nftables conntrack iptables tcpdump
+	nftables conntrack iptables tcpdump keepalived
+	# packaging test (tools/dkms-test.sh)
+	dkms
 )
 
 declare -A have=()
