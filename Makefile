@@ -59,7 +59,7 @@ build-%: build/%/.sources
 
 install: modules
 	install -d $(MODDIR)
-	install -m 0644 $(wildcard $(CURDIR)/*.ko) $(MODDIR)/
+	install -m 0644 $(CURDIR)/*.ko $(MODDIR)/
 	$(if $(DESTDIR),,depmod -a $(KREL))
 	$(MAKE) -C tools/l4vsadm install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
