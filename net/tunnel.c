@@ -8,12 +8,25 @@
  *
  *   ipip  outer IP | inner IP            (IPv6 inner over IPv4: protocol 41)
  *   gue   outer IP | UDP (tun_port) | GUE (4 bytes, proto) | inner IP
+ *         with --tun-remcsum, for a packet whose transport checksum is
+ *         still to be done (CHECKSUM_PARTIAL):
+ *         outer IP | UDP | GUE (hlen 2, P flag) | private flags (REMCSUM)
+ *         | csum start, csum field (offsets into the inner packet) | inner IP
  *   gre   outer IP | GRE (4 bytes, +4 with a checksum) | inner IP
+ *
+ * Remote checksum offload leaves the inner checksum field holding only the
+ * pseudo-header sum; the real server's fou receive side completes it from
+ * the outer UDP checksum, which is therefore always on with --tun-remcsum.
+ * A packet whose checksum is already complete goes as with --tun-csum (no
+ * option), as IPVS does.
  *
  * The outer family is the real server's, so families may mix as IPVS
  * allows.  A packet that would no longer fit the path is refused with an
  * ICMP "fragmentation needed" / "packet too big" carrying the path MTU less
  * the tunnel overhead, when it may not be fragmented (IPv4 DF, or IPv6).
+ * With net.l4vs.pmtu_disc = 0 an IPv4 packet is never refused: the outer
+ * header goes without DF and the outer packet is fragmented instead (IPv6
+ * packets are refused whatever the setting, as in IPVS).
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -33,6 +46,18 @@
 #include <net/gre.h>
 
 #include "xmit.h"
+
+/* One packet's view of its server's tunnel settings, read once. */
+struct tun_params {
+	u8		type;		/* IP_VS_CONN_F_TUNNEL_TYPE_* */
+	u16		flags;		/* IP_VS_TUNNEL_ENCAP_FLAG_* */
+	__be16		port;		/* GUE: UDP destination port */
+	bool		remcsum;	/* GUE remote checksum option on this one */
+	u16		csum_start;	/* remcsum: offsets into the inner packet */
+	u16		csum_field;
+};
+
+#define GUE_REMCSUM_OPTLEN	(GUE_LEN_PRIV + GUE_PLEN_REMCSUM)
 
 struct tun_route {
 	struct dst_entry	*dst;
@@ -79,33 +104,70 @@ static bool dst_local(const struct dst_entry *dst, int af)
 	return container_of(dst, struct rtable, dst)->rt_flags & RTCF_LOCAL;
 }
 
-static unsigned int encap_len(const struct l4vs_dest *dest)
+/*
+ * Remote checksum offload needs an Internet checksum still to be done (not
+ * SCTP's CRC32c) whose start and field both lie inside the inner packet, at
+ * offsets the GUE option can carry; anything else goes without the option.
+ */
+static void remcsum_check(const struct sk_buff *skb, struct tun_params *tp)
 {
-	switch (dest->tun_type) {
+	int start;
+
+	tp->remcsum = false;
+	if (tp->type != IP_VS_CONN_F_TUNNEL_TYPE_GUE ||
+	    !(tp->flags & IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM) ||
+	    skb->ip_summed != CHECKSUM_PARTIAL || skb->csum_not_inet)
+		return;
+	start = skb_checksum_start_offset(skb);
+	if (start < 0 || start + skb->csum_offset > U16_MAX ||
+	    start + skb->csum_offset + sizeof(__sum16) > skb->len)
+		return;
+	tp->csum_start = start;
+	tp->csum_field = start + skb->csum_offset;
+	tp->remcsum = true;
+}
+
+static unsigned int encap_len(const struct tun_params *tp)
+{
+	switch (tp->type) {
 	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
-		return sizeof(struct udphdr) + sizeof(struct guehdr);
+		return sizeof(struct udphdr) + sizeof(struct guehdr) +
+		       (tp->remcsum ? GUE_REMCSUM_OPTLEN : 0);
 	case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
-		return dest->tun_flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM ? 8 : 4;
+		return tp->flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM ? 8 : 4;
 	}
 	return 0;
 }
 
-static int gso_type(const struct l4vs_dest *dest)
+static int gso_type(const struct tun_params *tp, int outer_af)
 {
-	bool csum = dest->tun_flags & (IP_VS_TUNNEL_ENCAP_FLAG_CSUM |
-				       IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM);
-
-	switch (dest->tun_type) {
+	switch (tp->type) {
 	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
-		return csum ? SKB_GSO_UDP_TUNNEL_CSUM : SKB_GSO_UDP_TUNNEL;
+		/*
+		 * remcsum: segmentation leaves each segment's inner
+		 * checksum to the receiver, as the option says
+		 */
+		if (tp->remcsum)
+			return SKB_GSO_UDP_TUNNEL_CSUM | SKB_GSO_TUNNEL_REMCSUM;
+		if (tp->flags & IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM)
+			return SKB_GSO_UDP_TUNNEL_CSUM;
+		return tp->flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM ?
+		       SKB_GSO_UDP_TUNNEL_CSUM : SKB_GSO_UDP_TUNNEL;
 	case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
-		return csum ? SKB_GSO_GRE_CSUM : SKB_GSO_GRE;
+		/* the GRE header carries a checksum for --tun-csum only */
+		return tp->flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM ?
+		       SKB_GSO_GRE_CSUM : SKB_GSO_GRE;
 	}
-	return dest->af == AF_INET6 ? SKB_GSO_IPXIP6 : SKB_GSO_IPXIP4;
+	return outer_af == AF_INET6 ? SKB_GSO_IPXIP6 : SKB_GSO_IPXIP4;
 }
 
-/* Refuse what cannot cross the tunnel; true if the packet must go. */
-static bool too_big(struct sk_buff *skb, int inner_af, unsigned int mtu)
+/*
+ * Refuse what cannot cross the tunnel; true if the packet must go.  An IPv4
+ * packet without DF, or any IPv4 packet with pmtu_disc off, may be
+ * fragmented after encapsulation instead.
+ */
+static bool too_big(struct sk_buff *skb, int inner_af, unsigned int mtu,
+		    bool pmtu_disc)
 {
 	if (skb->len <= mtu || skb_is_gso(skb))
 		return false;
@@ -113,16 +175,16 @@ static bool too_big(struct sk_buff *skb, int inner_af, unsigned int mtu)
 		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max(mtu, IPV6_MIN_MTU));
 		return true;
 	}
-	if (!(ip_hdr(skb)->frag_off & htons(IP_DF)))
-		return false;	/* the outer packet may be fragmented */
+	if (!pmtu_disc || !(ip_hdr(skb)->frag_off & htons(IP_DF)))
+		return false;
 	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
 	return true;
 }
 
-static void push_gre(struct sk_buff *skb, const struct l4vs_dest *dest,
+static void push_gre(struct sk_buff *skb, const struct tun_params *tp,
 		     __be16 inner_proto)
 {
-	bool csum = dest->tun_flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM;
+	bool csum = tp->flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM;
 	struct gre_base_hdr *greh;
 
 	greh = skb_push(skb, csum ? 8 : 4);
@@ -136,24 +198,53 @@ static void push_gre(struct sk_buff *skb, const struct l4vs_dest *dest,
 		*(__sum16 *)(greh + 1) = csum_fold(skb_checksum(skb, 0, skb->len, 0));
 }
 
-static void push_gue(struct net *net, struct sk_buff *skb,
-		     const struct l4vs_dest *dest, const struct tun_route *r,
-		     u8 inner_ipproto)
+/* The GUE remote checksum option: private flags word, then two offsets. */
+static void push_gue_remcsum(struct sk_buff *skb, const struct tun_params *tp)
 {
-	bool nocsum = !(dest->tun_flags & (IP_VS_TUNNEL_ENCAP_FLAG_CSUM |
-					   IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM));
+	__be16 *offsets;
+	__be32 *pflags;
+
+	pflags = skb_push(skb, GUE_REMCSUM_OPTLEN);
+	*pflags = GUE_PFLAG_REMCSUM;
+	offsets = (__be16 *)(pflags + 1);
+	offsets[0] = htons(tp->csum_start);
+	offsets[1] = htons(tp->csum_field);
+	/*
+	 * The inner checksum field keeps the pseudo-header sum the receiver
+	 * starts from.  A single packet now only needs its outer UDP
+	 * checksum; a GSO packet's segments are left the same way
+	 * (SKB_GSO_TUNNEL_REMCSUM).
+	 */
+	if (!skb_is_gso(skb)) {
+		skb->ip_summed = CHECKSUM_NONE;
+		skb->encapsulation = 0;
+	}
+}
+
+static void push_gue(struct net *net, struct sk_buff *skb,
+		     const struct tun_params *tp, const struct l4vs_dest *dest,
+		     const struct tun_route *r, u8 inner_ipproto)
+{
+	bool nocsum = !(tp->flags & (IP_VS_TUNNEL_ENCAP_FLAG_CSUM |
+				     IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM));
 	__be16 sport = udp_flow_src_port(net, skb, 0, 0, false);
 	struct guehdr *gueh;
 	struct udphdr *uh;
 
+	if (tp->remcsum)
+		push_gue_remcsum(skb, tp);
 	gueh = skb_push(skb, sizeof(*gueh));
 	gueh->word = 0;
 	gueh->proto_ctype = inner_ipproto;
+	if (tp->remcsum) {
+		gueh->hlen = GUE_REMCSUM_OPTLEN / 4;
+		gueh->flags = GUE_FLAG_PRIV;
+	}
 
 	uh = skb_push(skb, sizeof(*uh));
 	skb_reset_transport_header(skb);
 	uh->source = sport;
-	uh->dest = dest->tun_port;
+	uh->dest = tp->port;
 	uh->len = htons(skb->len);
 	uh->check = 0;
 	if (dest->af == AF_INET6)
@@ -209,7 +300,16 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	unsigned int outer_len, hlen, mtu;
 	__be16 inner_proto, df = 0;
 	u8 inner_ipproto, proto, tos, ttl;
+	struct tun_params tp;
 	struct tun_route r;
+	bool pmtu_disc;
+
+	/* the server may be edited meanwhile: one consistent view per packet */
+	tp.type = READ_ONCE(dest->tun_type);
+	tp.flags = READ_ONCE(dest->tun_flags);
+	tp.port = READ_ONCE(dest->tun_port);
+	remcsum_check(skb, &tp);
+	pmtu_disc = READ_ONCE(ln->sysctl.pmtu_disc);
 
 	if (tun_route(net, skb, dest, &r))
 		return l4vs_drop(ln, L4VS_DROP_NOROUTE);
@@ -219,9 +319,9 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	}
 
 	outer_len = dest->af == AF_INET6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
-	hlen = outer_len + encap_len(dest);
+	hlen = outer_len + encap_len(&tp);
 	mtu = dst_mtu(r.dst) > hlen ? dst_mtu(r.dst) - hlen : 0;
-	if (too_big(skb, inner_af, mtu)) {
+	if (too_big(skb, inner_af, mtu, pmtu_disc)) {
 		dst_release(r.dst);
 		return l4vs_drop(ln, L4VS_DROP_MTU);
 	}
@@ -236,28 +336,37 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 		inner_ipproto = IPPROTO_IPIP;
 		tos = ip_hdr(skb)->tos;
 		ttl = ip_hdr(skb)->ttl;
-		df = ip_hdr(skb)->frag_off & htons(IP_DF);
+		/* pmtu_disc off: the outer packet may always be fragmented */
+		if (pmtu_disc)
+			df = ip_hdr(skb)->frag_off & htons(IP_DF);
 	}
 
 	/* a GRE checksum covers the payload, so resolve a deferred one */
-	if (dest->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GRE &&
-	    (dest->tun_flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM) &&
+	if (tp.type == IP_VS_CONN_F_TUNNEL_TYPE_GRE &&
+	    (tp.flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM) &&
 	    !skb_is_gso(skb) && skb->ip_summed == CHECKSUM_PARTIAL &&
 	    skb_checksum_help(skb))
 		goto err_nomem;
-	if (skb_cow_head(skb, hlen + LL_RESERVED_SPACE(r.dst->dev)) ||
-	    iptunnel_handle_offloads(skb, gso_type(dest)))
+	if (skb_cow_head(skb, hlen + LL_RESERVED_SPACE(r.dst->dev)))
+		goto err_nomem;
+	/*
+	 * The inner packet starts at its IP header: segmentation measures the
+	 * tunnel header up to the inner "MAC" header, which must not be the
+	 * Ethernet header this packet arrived with.
+	 */
+	skb_reset_mac_header(skb);
+	if (iptunnel_handle_offloads(skb, gso_type(&tp, dest->af)))
 		goto err_nomem;
 
-	switch (dest->tun_type) {
+	switch (tp.type) {
 	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
 		skb_set_inner_ipproto(skb, inner_ipproto);
-		push_gue(net, skb, dest, &r, inner_ipproto);
+		push_gue(net, skb, &tp, dest, &r, inner_ipproto);
 		proto = IPPROTO_UDP;
 		break;
 	case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
 		skb_set_inner_protocol(skb, inner_proto);
-		push_gre(skb, dest, inner_proto);
+		push_gre(skb, &tp, inner_proto);
 		proto = IPPROTO_GRE;
 		break;
 	default:
@@ -266,6 +375,12 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 		break;
 	}
 	push_outer(net, skb, dest, &r, proto, tos, ttl, df);
+	/*
+	 * An IPv4 packet that may be fragmented is fragmented here, also
+	 * under an IPv6 outer header (which this host, as its source, may
+	 * fragment); everything else was refused above if too big.
+	 */
+	skb->ignore_df = inner_af == AF_INET && !df;
 
 	skb_dst_drop(skb);
 	skb_dst_set(skb, r.dst);

@@ -72,7 +72,7 @@ wait "$long0" 2>/dev/null	# runs to its end (-d 6)
 dir_exec sysctl -qw net.l4vs.conntrack=1 || fail "cannot set net.l4vs.conntrack=1"
 dir_exec conntrack -F >/dev/null 2>&1
 
-bg client -l -d 10 -i 200 -w 2000 "$VIP" 80 >"$TMPD/long1"
+bg client -l -d 20 -i 200 -w 2000 "$VIP" 80 >"$TMPD/long1"
 long1=$BG_PID
 wait_until 10 grep -q connected "$TMPD/long1" || fail "long-lived client did not connect"
 srv=$(sed -n 's/^connected \(rs[0-9]*\) .*/\1/p' "$TMPD/long1")
@@ -101,9 +101,164 @@ got=$(tally "$TMPD/t1")
 [[ $got =~ ^rs[1-3]=1\ rs[1-3]=1\ rs[1-3]=1$ ]]
 log_test $? "conntrack=1: new TCP connections still spread 1/1/1 (got: $got)"
 
-wait "$long1" 2>/dev/null	# runs to its end (-d 10): summary last
+wait "$long1" 2>/dev/null	# runs to its end (-d 20): summary last
 summary=$(tail -n 1 "$TMPD/long1")
 [[ $summary =~ fail=0\ reconnects=0 ]]
 log_test $? "conntrack=1: the long connection never failed ($summary)"
+
+# ==== direct routing and tunnelling ============================================
+#
+# The same director, now on one LAN with two real servers (lib_lan.sh) that
+# answer the client directly: conntrack on the director only ever sees the
+# client's half of each connection.  nft counts what conntrack calls
+# INVALID on the director's input.
+#   conntrack = 0: -g and -i traffic flows and leaves untracked: no entry
+#                  to the VIP, none for the tunnel's outer packets.  (Each
+#                  packet then looks new to conntrack, so a client's FIN is
+#                  INVALID: no invalid-drop rule in this mode.)
+#   conntrack = 1: with "ct state invalid drop" on input, TCP and UDP still
+#                  flow, nothing is INVALID, a long TCP connection shows as
+#                  an ESTABLISHED entry client -> VIP (reply from the VIP)
+#                  and never fails, UDP has its entry; for -i the outer
+#                  packets (director -> real server) are a flow of their own.
+
+# The NAT topology gives way to the LAN one (fresh namespace names).
+for pid in "${BG_PIDS[@]}"; do
+	kill "$pid" 2>/dev/null
+done
+for pid in "${BG_PIDS[@]}"; do
+	wait "$pid" 2>/dev/null
+done
+for ns in "${NS_LIST[@]}"; do
+	ip netns del "$ns"
+done
+BG_PIDS=()
+NS_LIST=()
+new_names
+. "$SELFTESTS_DIR/lib_lan.sh"
+require_modules ipip
+
+setup_lan_topology 2
+start_servers -k -t 80 -u 80
+for ((i = 1; i <= NUM_RS; i++)); do
+	ip -n "${NS_RS[i]}" link set tunl0 up || fail "tunl0 on rs$i"
+	rs_no_rp_filter "$i" tunl0 || fail "rp_filter on rs$i"
+done
+dir_exec nft -f - <<-EOF || fail "cannot load the conntrack rules"
+	table inet l4vs_ct {
+		counter invalid { }
+		chain strict {
+		}
+		chain c_in {
+			type filter hook input priority 0;
+			ct state invalid counter name "invalid" jump strict
+		}
+	}
+EOF
+wait_until 10 lan_neigh_ready || fail "LAN addresses do not resolve"
+
+# invalid: packets conntrack called INVALID since the last reset.
+invalid() {
+	dir_exec nft reset counter inet l4vs_ct invalid >/dev/null
+}
+invalid_count() {
+	dir_exec nft list counter inet l4vs_ct invalid | awk '$1 == "packets" { print $2 }'
+}
+
+# outer_entries: entries director -> a real server (the tunnel's packets).
+outer_entries() {
+	local i
+
+	for ((i = 1; i <= NUM_RS; i++)); do
+		dir_exec conntrack -L 2>/dev/null | grep -v '^icmp' |
+			grep -E "src=$DIR_IP dst=${RS_IP[i]} "
+	done
+}
+
+# lan_method NAME FLAG: TCP and UDP services over both servers with FLAG.
+lan_method() {
+	local name=$1 flag=$2 ct got entries long srv re rc
+
+	ipvsadm_d -R <<-EOF || fail "$name: cannot add the services"
+		-C
+		-A -t $VIP:80 -s rr
+		-a -t $VIP:80 -r ${RS_IP[1]}:80 $flag -w 1
+		-a -t $VIP:80 -r ${RS_IP[2]}:80 $flag -w 1
+		-A -u $VIP:80 -s rr
+		-a -u $VIP:80 -r ${RS_IP[1]}:80 $flag -w 1
+		-a -u $VIP:80 -r ${RS_IP[2]}:80 $flag -w 1
+	EOF
+
+	for ct in 0 1; do
+		dir_exec sysctl -qw net.l4vs.conntrack=$ct ||
+			fail "cannot set net.l4vs.conntrack=$ct"
+		dir_exec conntrack -F >/dev/null 2>&1
+		invalid
+		# conntrack=1 must not depend on INVALID packets getting through
+		if [ $ct = 1 ]; then
+			dir_exec nft add rule inet l4vs_ct strict drop ||
+				fail "cannot add the invalid-drop rule"
+		else
+			dir_exec nft flush chain inet l4vs_ct strict
+		fi
+
+		# checked while it runs, before the other clients (TCG is slow)
+		bg client -l -d 15 -i 200 -w 2000 "$VIP" 80 >"$TMPD/long-$name$ct"
+		long=$BG_PID
+		wait_until 10 grep -q connected "$TMPD/long-$name$ct" ||
+			log_test 1 "$name conntrack=$ct: long-lived client did not connect"
+		if [ $ct = 1 ]; then
+			srv=$(sed -n 's/^connected \(rs[0-9]*\) .*/\1/p' "$TMPD/long-$name$ct")
+			re="ESTABLISHED src=$CLI_IP dst=$VIP sport=[0-9]+ dport=80 .*src=$VIP dst=$CLI_IP sport=80 dport=[0-9]+"
+			wait_until 5 eval 'ct_list tcp | grep -qE "$re"'
+			rc=$?
+			[ $rc -ne 0 ] && ct_list tcp
+			log_test $rc "$name conntrack=1: ESTABLISHED entry client->VIP for the long connection ($srv)"
+		fi
+		client -n 4 -w 2000 "$VIP" 80 >"$TMPD/t-$name$ct"
+		got=$(tally "$TMPD/t-$name$ct")
+		[ "$got" = "rs1=2 rs2=2" ]
+		log_test $? "$name conntrack=$ct: TCP works, rs1=2 rs2=2 (got: $got)"
+		client -u -n 4 -w 2000 "$VIP" 80 >"$TMPD/u-$name$ct"
+		got=$(tally "$TMPD/u-$name$ct")
+		[ "$got" = "rs1=2 rs2=2" ]
+		log_test $? "$name conntrack=$ct: UDP works, rs1=2 rs2=2 (got: $got)"
+
+		if [ $ct = 0 ]; then
+			entries=$(ct_list tcp; ct_list udp)
+			[ -z "$entries" ]
+			log_test $? "$name conntrack=0: balanced packets are untracked (no entry to the VIP)"
+			[ -n "$entries" ] && echo "$entries"
+			if [ "$flag" = -i ]; then
+				entries=$(outer_entries)
+				[ -z "$entries" ]
+				log_test $? "$name conntrack=0: the tunnel's packets are untracked"
+				[ -n "$entries" ] && echo "$entries"
+			fi
+		else
+			ct_list udp | grep -qE "src=$CLI_IP dst=$VIP sport=[0-9]+ dport=80 "
+			rc=$?
+			[ $rc -ne 0 ] && ct_list udp
+			log_test $rc "$name conntrack=1: UDP entry client->VIP"
+			if [ "$flag" = -i ]; then
+				entries=$(outer_entries)
+				[ -n "$entries" ]
+				log_test $? "$name conntrack=1: the tunnel's packets are tracked on their own"
+			fi
+		fi
+		wait "$long" 2>/dev/null	# runs to its end (-d 15)
+		got=$(tail -n 1 "$TMPD/long-$name$ct")
+		[[ $got =~ fail=0\ reconnects=0 ]]
+		log_test $? "$name conntrack=$ct: the long connection never failed ($got)"
+		if [ $ct = 1 ]; then
+			got=$(invalid_count)
+			[ "$got" = 0 ]
+			log_test $? "$name conntrack=1: no packet was INVALID for conntrack (got: ${got:-none})"
+		fi
+	done
+}
+
+lan_method dr -g
+lan_method tun -i
 
 exit $RET

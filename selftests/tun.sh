@@ -16,9 +16,16 @@
 #
 # Tunnelling, one forwarding flavour at a time over the same real servers,
 # TCP and UDP each: ipip (IPv4 in IPv4), ipip with IPv6 VIP and servers
-# (IPv6 in IPv6, ip6tnl), gue (fou), gre, and gre with --tun-csum.  Every
-# flavour must spread exactly round robin and the backends must see the
-# client's own address.
+# (IPv6 in IPv6, ip6tnl), gue (fou), gue with --tun-remcsum, gre, and gre
+# with --tun-csum.  Every flavour must spread exactly round robin and the
+# backends must see the client's own address.
+#
+# GUE on the wire is checked with nftables counters on the real servers
+# (raw payload matches on the GUE header): plain GUE carries no options;
+# with --tun-remcsum, packets whose checksum is still to be done carry the
+# remote checksum offload option with the inner packet's checksum start and
+# field, and the outer UDP checksum is on; a packet with its checksum
+# already done (sent from a raw socket) goes as plain GUE, still answered.
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_lan.sh"
@@ -26,6 +33,7 @@
 N=6
 EXPECT="rs1=3 rs2=3"
 GUE_PORT=6080
+PYTHON=${PYTHON:-/usr/bin/python3}
 
 require_tools
 require_l4vsadm
@@ -47,6 +55,27 @@ for ((i = 1; i <= NUM_RS; i++)); do
 		link set gre1 up
 	EOF
 	rs_no_rp_filter "$i" tunl0 gre1 || fail "rp_filter on rs$i"
+	# GUE as it arrives at the fou port, by its first 12 bytes (after
+	# the 8-byte UDP header): ver/C/hlen, proto, flags; private flags;
+	# remcsum start and field.  Inner IPv4 (proto 4) without options:
+	# TCP checksum at 20 + 16, UDP at 20 + 6.
+	rs_exec "$i" nft -f - <<-EOF || fail "nft counters on rs$i"
+		table ip l4vs_gue {
+			counter plain { }
+			counter remcsum_tcp { }
+			counter remcsum_udp { }
+			counter other { }
+			counter nocsum { }
+			chain c_in {
+				type filter hook input priority 0;
+				udp dport $GUE_PORT udp checksum 0 counter name "nocsum"
+				udp dport $GUE_PORT @th,64,32 0x00040000 counter name "plain" accept
+				udp dport $GUE_PORT @th,64,64 0x0204000180000000 @th,128,32 0x00140024 counter name "remcsum_tcp" accept
+				udp dport $GUE_PORT @th,64,64 0x0204000180000000 @th,128,32 0x0014001a counter name "remcsum_udp" accept
+				udp dport $GUE_PORT counter name "other"
+			}
+		}
+	EOF
 done
 
 wait_until 10 lan_neigh_ready || fail "LAN addresses do not resolve"
@@ -85,15 +114,20 @@ check_run() {
 	return $rc
 }
 
-# rx_errors DEV: the sum over the real servers of DEV's receive errors.
-rx_errors() {
+# rx_stat DEV STAT: the sum over the real servers of DEV's counter STAT.
+rx_stat() {
 	local i sum=0 v
 
 	for ((i = 1; i <= NUM_RS; i++)); do
-		v=$(rs_exec "$i" cat "/sys/class/net/$1/statistics/rx_errors") || v=0
+		v=$(rs_exec "$i" cat "/sys/class/net/$1/statistics/$2") || v=0
 		sum=$((sum + v))
 	done
 	echo "$sum"
+}
+
+# rx_errors DEV: the sum over the real servers of DEV's receive errors.
+rx_errors() {
+	rx_stat "$1" rx_errors
 }
 
 # flavour NAME VIP CLIENT-ADDRESS TUNNEL-OPTIONS...
@@ -113,7 +147,108 @@ flavour() {
 
 flavour ipip "$VIP" "$CLI_IP"
 flavour ipip6 "[$VIP6]" "$CLI_IP6"
+# gue_count NAME: the sum of nft counter NAME over the real servers.
+gue_count() {
+	local i sum=0 v
+
+	for ((i = 1; i <= NUM_RS; i++)); do
+		v=$(rs_exec "$i" nft list counter ip l4vs_gue "$1" |
+			awk '$1 == "packets" { print $2 }')
+		sum=$((sum + ${v:-0}))
+	done
+	echo "$sum"
+}
+
+gue_counts() {
+	local c out=
+
+	for c in plain remcsum_tcp remcsum_udp other nocsum; do
+		out+="${out:+ }$c=$(gue_count $c)"
+	done
+	echo "$out"
+}
+
+gue_reset() {
+	local i
+
+	for ((i = 1; i <= NUM_RS; i++)); do
+		rs_exec "$i" nft reset counters table ip l4vs_gue >/dev/null
+	done
+}
+
+gue_reset
 flavour gue "$VIP" "$CLI_IP" --tun-type gue --tun-port "$GUE_PORT"
+got=$(gue_counts)
+[[ $got =~ ^plain=[1-9][0-9]*\ remcsum_tcp=0\ remcsum_udp=0\ other=0\ nocsum=[1-9] ]]
+log_test $? "gue: plain GUE headers, no outer checksum ($got)"
+
+# --tun-remcsum.  Each real server decapsulates with an ipip device set up
+# for GUE with remote checksum offload (more specific than tunl0, so it
+# takes these packets) and its fou port; vs_client's packets leave the
+# client with their checksums to be done (CHECKSUM_PARTIAL over veth).
+# (The client's kernel completes some checksums itself, e.g. the ACK a
+# TIME_WAIT socket sends: those go as plain GUE.)
+for ((i = 1; i <= NUM_RS; i++)); do
+	ip -n "${NS_RS[i]}" -batch - <<-EOF || fail "gue1 with remcsum on rs$i"
+		link add gue1 type ipip local ${RS_IP[i]} remote any encap gue encap-sport auto encap-dport $GUE_PORT encap-csum encap-remcsum
+		link set gue1 up
+	EOF
+	rs_no_rp_filter "$i" gue1 || fail "rp_filter on rs$i"
+done
+gue_reset
+flavour gue-remcsum "$VIP" "$CLI_IP" --tun-type gue --tun-port "$GUE_PORT" --tun-remcsum
+got=$(gue_counts)
+[[ $got =~ ^plain=[0-9]+\ remcsum_tcp=[1-9][0-9]*\ remcsum_udp=[1-9][0-9]*\ other=0\ nocsum=0$ ]]
+log_test $? "gue-remcsum: option with start/field 20/36 (TCP), 20/26 (UDP), outer checksum ($got)"
+pkts=$(rx_stat gue1 rx_packets)
+errs=$(rx_stat gue1 rx_errors)
+[ "$pkts" -gt 0 ] && [ "$errs" = 0 ]
+log_test $? "gue-remcsum: the real servers' gue1 decapsulated them ($pkts packets, $errs errors)"
+
+# A datagram whose checksum is already complete (from a raw socket: nothing
+# left to offload) cannot use the option: it goes as plain GUE with the
+# outer checksum, and is still answered.
+RAWUDP='
+import socket, struct, sys
+src, dst, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind((src, 0))
+u.settimeout(0.5)
+sport = u.getsockname()[1]
+r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+data = b"raw\n"
+ulen = 8 + len(data)
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 17, ulen)
+c = csum(pseudo + struct.pack("!HHHH", sport, port, ulen, 0) + data) or 0xffff
+pkt = struct.pack("!HHHH", sport, port, ulen, c) + data
+for _ in range(10):
+    r.sendto(pkt, (dst, 0))
+    try:
+        print(u.recv(4096).split()[0].decode())
+        break
+    except socket.timeout:
+        pass
+else:
+    print("timeout")
+'
+if [ -x "$PYTHON" ]; then
+	gue_reset
+	got=$(cli_exec "$PYTHON" -c "$RAWUDP" "$CLI_IP" "$VIP" 80 2>&1)
+	[[ $got =~ ^rs[12]$ ]]
+	log_test $? "gue-remcsum: a datagram with its checksum done is answered (got: $got)"
+	got=$(gue_counts)
+	[[ $got =~ ^plain=[1-9][0-9]*\ remcsum_tcp=0\ remcsum_udp=0\ other=0\ nocsum=0$ ]]
+	log_test $? "gue-remcsum: ... it went as plain GUE with the outer checksum ($got)"
+else
+	log_info "no $PYTHON: the remcsum fallback is not tested"
+fi
 flavour gre "$VIP" "$CLI_IP" --tun-type gre --tun-nocsum
 errs=$(rx_errors gre1)
 [ "$errs" = 0 ]

@@ -19,6 +19,13 @@
 #     the path MTU 1400 - overhead (getsockopt IP_MTU / IPV6_MTU);
 #   - for IPv4, the same too-big datagram without DF is fragmented
 #     (outside, after encapsulation) and still answered.
+# GUE with --tun-remcsum adds 8 bytes (the remote checksum option) to the
+# overhead of a packet whose checksum is still to be done, as the probe's.
+#
+# Then with net.l4vs.pmtu_disc = 0 (IPVS's pmtu_disc): an IPv4 datagram
+# one byte too big, with DF, is no longer refused: the outer header goes
+# without DF, the director fragments it and the real server answers; no
+# frag_needed is counted.  IPv6 still gets "packet too big".
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_lan.sh"
@@ -158,5 +165,55 @@ flavour ipip "$VIP" 20
 flavour ipip6 "[$VIP6]" 40
 flavour gue "$VIP" 32 --tun-type gue --tun-port "$GUE_PORT"
 flavour gre "$VIP" 24 --tun-type gre --tun-nocsum
+flavour gue-remcsum "$VIP" 40 --tun-type gue --tun-port "$GUE_PORT" --tun-remcsum
+
+# ---- pmtu_disc = 0 ------------------------------------------------------------
+sysctl_pmtu=/proc/sys/net/l4vs/pmtu_disc
+val=$(dir_exec cat "$sysctl_pmtu") || fail "no $sysctl_pmtu"
+[ "$val" = 1 ]
+log_test $? "net.l4vs.pmtu_disc defaults to 1 (got: $val)"
+dir_exec sysctl -qw net.l4vs.pmtu_disc=0 || fail "cannot set net.l4vs.pmtu_disc=0"
+
+# nodisc NAME VIP OVERHEAD TUNNEL-OPTIONS...: one datagram a byte too big,
+# with DF, from a client that still believes in 1500.
+nodisc() {
+	local name=$1 vip=$2 overhead=$3 addr fam=4 rs mtu got before after
+
+	shift 3
+	addr=${vip#[}
+	addr=${addr%]}
+	if [ "${vip:0:1}" = "[" ]; then
+		fam=6
+		rs="[${RS_IP6[1]}]"
+	else
+		rs=${RS_IP[1]}
+	fi
+	mtu=$((PATH_MTU - overhead))
+	ip -n "$NS_CLI" -$fam route flush cache
+	if ! l4vsadm_d -R <<-EOF; then
+		-C
+		-A -u $vip:80 -s rr
+		-a -u $vip:80 -r $rs:80 -i $*
+	EOF
+		log_test 1 "pmtu_disc=0 $name: add the service with -i $*"
+		return 1
+	fi
+	before=$(frag_needed)
+	got=$(probe "$addr" 80 "$((mtu + 1)):1")
+	after=$(frag_needed)
+	if [ $fam = 4 ]; then
+		[ "$got" = "answer rs1" ] && [ "$after" = "$before" ]
+		log_test $? "pmtu_disc=0 $name: $((mtu + 1)) bytes with DF are fragmented and answered (got: $got, frag_needed $before -> $after)"
+	else
+		[ "$got" = "mtu $mtu" ] && [ "$after" -gt "$before" ]
+		log_test $? "pmtu_disc=0 $name: IPv6 still gets packet too big, MTU $mtu (got: $got)"
+	fi
+}
+
+nodisc ipip "$VIP" 20
+nodisc ipip6 "[$VIP6]" 40
+nodisc gue "$VIP" 32 --tun-type gue --tun-port "$GUE_PORT" --tun-csum
+nodisc gre "$VIP" 24 --tun-type gre --tun-nocsum
+dir_exec sysctl -qw net.l4vs.pmtu_disc=1
 
 exit $RET
