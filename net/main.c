@@ -129,10 +129,13 @@ static int __init l4vs_init(void)
 	if (ret)
 		return ret;
 	ret = register_pernet_subsys(&l4vs_net_ops);
-	if (ret)
+	if (ret) {
+		pr_err("per-namespace setup failed: %d\n", ret);
 		goto err_conn;
+	}
 	ret = l4vs_genl_init();
 	if (ret) {
+		pr_err("generic netlink family registration failed: %d\n", ret);
 		if (ret == -EEXIST)
 			ret = -EBUSY;	/* ip_vs came in meanwhile */
 		goto err_pernet;

@@ -64,37 +64,12 @@ struct tun_route {
 	union nf_inet_addr	saddr;
 };
 
-static int tun_route(struct net *net, const struct sk_buff *skb,
-		     const struct l4vs_dest *dest, struct tun_route *r)
+/* The route to the server and the outer source address (route.c caches it). */
+static int tun_route(struct net *net, struct l4vs_dest *dest,
+		     struct tun_route *r)
 {
-	if (dest->af == AF_INET6) {
-		struct flowi6 fl6 = {
-			.daddr = dest->addr.in6,
-			.flowi6_mark = skb->mark,
-		};
-
-		r->dst = ip6_route_output(net, NULL, &fl6);
-		if (r->dst->error)
-			goto err;
-		if (ipv6_dev_get_saddr(net, r->dst->dev, &fl6.daddr, 0,
-				       &r->saddr.in6))
-			goto err;
-	} else {
-		struct flowi4 fl4 = {
-			.daddr = dest->addr.ip,
-			.flowi4_mark = skb->mark,
-		};
-		struct rtable *rt = ip_route_output_key(net, &fl4);
-
-		if (IS_ERR(rt))
-			return -EHOSTUNREACH;
-		r->dst = &rt->dst;
-		r->saddr.ip = fl4.saddr;
-	}
-	return 0;
-err:
-	dst_release(r->dst);
-	return -EHOSTUNREACH;
+	r->dst = l4vs_dest_route(net, dest, &r->saddr);
+	return r->dst ? 0 : -EHOSTUNREACH;
 }
 
 static bool dst_local(const struct dst_entry *dst, int af)
@@ -311,7 +286,7 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	remcsum_check(skb, &tp);
 	pmtu_disc = READ_ONCE(ln->sysctl.pmtu_disc);
 
-	if (tun_route(net, skb, dest, &r))
+	if (tun_route(net, dest, &r))
 		return l4vs_drop(ln, L4VS_DROP_NOROUTE);
 	if (dst_local(r.dst, dest->af)) {
 		dst_release(r.dst);
@@ -341,12 +316,22 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 			df = ip_hdr(skb)->frag_off & htons(IP_DF);
 	}
 
-	/* a GRE checksum covers the payload, so resolve a deferred one */
-	if (tp.type == IP_VS_CONN_F_TUNNEL_TYPE_GRE &&
-	    (tp.flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM) &&
-	    !skb_is_gso(skb) && skb->ip_summed == CHECKSUM_PARTIAL &&
-	    skb_checksum_help(skb))
-		goto err_nomem;
+	/*
+	 * Finish a deferred inner checksum that nothing later would: SCTP's
+	 * CRC32c always (no device completes it inside a tunnel, and an outer
+	 * UDP checksum would be computed over the unfinished one), an Internet
+	 * checksum under GRE's checksum, which covers the payload.
+	 */
+	if (!skb_is_gso(skb) && skb->ip_summed == CHECKSUM_PARTIAL) {
+		if (skb->csum_not_inet) {
+			if (skb_crc32c_csum_help(skb))
+				goto err_nomem;
+		} else if (tp.type == IP_VS_CONN_F_TUNNEL_TYPE_GRE &&
+			   (tp.flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM) &&
+			   skb_checksum_help(skb)) {
+			goto err_nomem;
+		}
+	}
 	if (skb_cow_head(skb, hlen + LL_RESERVED_SPACE(r.dst->dev)))
 		goto err_nomem;
 	/*
