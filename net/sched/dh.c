@@ -140,17 +140,6 @@ static struct l4vs_scheduler dh_scheduler = {
 	.schedule	= dh_schedule,
 };
 
-static int __init dh_init(void)
-{
-	return l4vs_sched_register(&dh_scheduler);
-}
-
-static void __exit dh_exit(void)
-{
-	l4vs_sched_unregister(&dh_scheduler);
-}
-
-module_init(dh_init);
-module_exit(dh_exit);
+module_l4vs_scheduler(dh_scheduler);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("l4vs destination hashing scheduler");

@@ -24,19 +24,7 @@ static struct l4vs_dest *fo_schedule(struct l4vs_service *svc,
 				     const struct sk_buff *skb,
 				     const struct l4vs_iphdr *iph)
 {
-	struct l4vs_dest *dest, *high = NULL;
-	int hw = 0, w;
-
-	list_for_each_entry_rcu(dest, &svc->dests, n_list) {
-		if (!l4vs_sched_candidate(dest))
-			continue;
-		w = atomic_read(&dest->weight);
-		if (w > hw) {
-			high = dest;
-			hw = w;
-		}
-	}
-	return high;
+	return l4vs_sched_heaviest(svc, NULL);
 }
 
 static struct l4vs_scheduler fo_scheduler = {
@@ -45,17 +33,6 @@ static struct l4vs_scheduler fo_scheduler = {
 	.schedule	= fo_schedule,
 };
 
-static int __init fo_init(void)
-{
-	return l4vs_sched_register(&fo_scheduler);
-}
-
-static void __exit fo_exit(void)
-{
-	l4vs_sched_unregister(&fo_scheduler);
-}
-
-module_init(fo_init);
-module_exit(fo_exit);
+module_l4vs_scheduler(fo_scheduler);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("l4vs weighted failover scheduler");

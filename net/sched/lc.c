@@ -28,19 +28,7 @@ static struct l4vs_dest *lc_schedule(struct l4vs_service *svc,
 				     const struct sk_buff *skb,
 				     const struct l4vs_iphdr *iph)
 {
-	struct l4vs_dest *dest, *least = NULL;
-	int loh = 0, doh;
-
-	list_for_each_entry_rcu(dest, &svc->dests, n_list) {
-		if (!l4vs_sched_candidate(dest))
-			continue;
-		doh = l4vs_sched_conn_overhead(dest);
-		if (!least || doh < loh) {
-			least = dest;
-			loh = doh;
-		}
-	}
-	return least;
+	return l4vs_sched_least(svc, l4vs_sched_conn_overhead_s64, false);
 }
 
 static struct l4vs_scheduler lc_scheduler = {
@@ -49,17 +37,6 @@ static struct l4vs_scheduler lc_scheduler = {
 	.schedule	= lc_schedule,
 };
 
-static int __init lc_init(void)
-{
-	return l4vs_sched_register(&lc_scheduler);
-}
-
-static void __exit lc_exit(void)
-{
-	l4vs_sched_unregister(&lc_scheduler);
-}
-
-module_init(lc_init);
-module_exit(lc_exit);
+module_l4vs_scheduler(lc_scheduler);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("l4vs least-connection scheduler");

@@ -20,30 +20,19 @@
 
 #include "common.h"
 
+/* as sed, except that an idle server (load 0) is taken at once */
+static s64 nq_load(const struct l4vs_dest *dest)
+{
+	int active = atomic_read(&dest->activeconns);
+
+	return active ? (s64)active + 1 : 0;
+}
+
 static struct l4vs_dest *nq_schedule(struct l4vs_service *svc,
 				     const struct sk_buff *skb,
 				     const struct l4vs_iphdr *iph)
 {
-	struct l4vs_dest *dest, *least = NULL;
-	s64 loh = 0, lw = 0, doh, dw;
-	int active;
-
-	list_for_each_entry_rcu(dest, &svc->dests, n_list) {
-		if (!l4vs_sched_candidate(dest))
-			continue;
-		active = atomic_read(&dest->activeconns);
-		/* an idle server: nothing can beat it, stop looking */
-		if (!active)
-			return dest;
-		doh = (s64)active + 1;
-		dw = atomic_read(&dest->weight);
-		if (!least || loh * dw > doh * lw) {
-			least = dest;
-			loh = doh;
-			lw = dw;
-		}
-	}
-	return least;
+	return l4vs_sched_least(svc, nq_load, true);
 }
 
 static struct l4vs_scheduler nq_scheduler = {
@@ -52,17 +41,6 @@ static struct l4vs_scheduler nq_scheduler = {
 	.schedule	= nq_schedule,
 };
 
-static int __init nq_init(void)
-{
-	return l4vs_sched_register(&nq_scheduler);
-}
-
-static void __exit nq_exit(void)
-{
-	l4vs_sched_unregister(&nq_scheduler);
-}
-
-module_init(nq_init);
-module_exit(nq_exit);
+module_l4vs_scheduler(nq_scheduler);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("l4vs never-queue scheduler");

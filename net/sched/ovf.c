@@ -23,25 +23,17 @@
 
 #include "common.h"
 
+/* a server with more active connections than its weight lets them overflow */
+static bool ovf_full(const struct l4vs_dest *dest)
+{
+	return atomic_read(&dest->activeconns) > atomic_read(&dest->weight);
+}
+
 static struct l4vs_dest *ovf_schedule(struct l4vs_service *svc,
 				      const struct sk_buff *skb,
 				      const struct l4vs_iphdr *iph)
 {
-	struct l4vs_dest *dest, *high = NULL;
-	int hw = 0, w;
-
-	list_for_each_entry_rcu(dest, &svc->dests, n_list) {
-		if (!l4vs_sched_candidate(dest))
-			continue;
-		w = atomic_read(&dest->weight);
-		if (atomic_read(&dest->activeconns) > w)
-			continue;	/* full: let it overflow */
-		if (w > hw) {
-			high = dest;
-			hw = w;
-		}
-	}
-	return high;
+	return l4vs_sched_heaviest(svc, ovf_full);
 }
 
 static struct l4vs_scheduler ovf_scheduler = {
@@ -50,17 +42,6 @@ static struct l4vs_scheduler ovf_scheduler = {
 	.schedule	= ovf_schedule,
 };
 
-static int __init ovf_init(void)
-{
-	return l4vs_sched_register(&ovf_scheduler);
-}
-
-static void __exit ovf_exit(void)
-{
-	l4vs_sched_unregister(&ovf_scheduler);
-}
-
-module_init(ovf_init);
-module_exit(ovf_exit);
+module_l4vs_scheduler(ovf_scheduler);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("l4vs weighted overflow scheduler");

@@ -14,7 +14,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include "l4vs.h"
+#include "common.h"
 
 struct rr_state {
 	spinlock_t		lock;
@@ -89,17 +89,6 @@ static struct l4vs_scheduler rr_scheduler = {
 	.schedule	= rr_schedule,
 };
 
-static int __init rr_init(void)
-{
-	return l4vs_sched_register(&rr_scheduler);
-}
-
-static void __exit rr_exit(void)
-{
-	l4vs_sched_unregister(&rr_scheduler);
-}
-
-module_init(rr_init);
-module_exit(rr_exit);
+module_l4vs_scheduler(rr_scheduler);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("l4vs round-robin scheduler");

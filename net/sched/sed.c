@@ -25,25 +25,17 @@
 
 #include "common.h"
 
+/* expected delay: the server's active connections plus this one */
+static s64 sed_load(const struct l4vs_dest *dest)
+{
+	return (s64)atomic_read(&dest->activeconns) + 1;
+}
+
 static struct l4vs_dest *sed_schedule(struct l4vs_service *svc,
 				      const struct sk_buff *skb,
 				      const struct l4vs_iphdr *iph)
 {
-	struct l4vs_dest *dest, *least = NULL;
-	s64 loh = 0, lw = 0, doh, dw;
-
-	list_for_each_entry_rcu(dest, &svc->dests, n_list) {
-		if (!l4vs_sched_candidate(dest))
-			continue;
-		doh = (s64)atomic_read(&dest->activeconns) + 1;
-		dw = atomic_read(&dest->weight);
-		if (!least || loh * dw > doh * lw) {
-			least = dest;
-			loh = doh;
-			lw = dw;
-		}
-	}
-	return least;
+	return l4vs_sched_least(svc, sed_load, true);
 }
 
 static struct l4vs_scheduler sed_scheduler = {
@@ -52,17 +44,6 @@ static struct l4vs_scheduler sed_scheduler = {
 	.schedule	= sed_schedule,
 };
 
-static int __init sed_init(void)
-{
-	return l4vs_sched_register(&sed_scheduler);
-}
-
-static void __exit sed_exit(void)
-{
-	l4vs_sched_unregister(&sed_scheduler);
-}
-
-module_init(sed_init);
-module_exit(sed_exit);
+module_l4vs_scheduler(sed_scheduler);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("l4vs shortest expected delay scheduler");

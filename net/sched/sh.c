@@ -214,17 +214,6 @@ static struct l4vs_scheduler sh_scheduler = {
 	.schedule	= sh_schedule,
 };
 
-static int __init sh_init(void)
-{
-	return l4vs_sched_register(&sh_scheduler);
-}
-
-static void __exit sh_exit(void)
-{
-	l4vs_sched_unregister(&sh_scheduler);
-}
-
-module_init(sh_init);
-module_exit(sh_exit);
+module_l4vs_scheduler(sh_scheduler);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("l4vs source hashing scheduler");

@@ -27,22 +27,7 @@ static struct l4vs_dest *wlc_schedule(struct l4vs_service *svc,
 				      const struct sk_buff *skb,
 				      const struct l4vs_iphdr *iph)
 {
-	struct l4vs_dest *dest, *least = NULL;
-	s64 loh = 0, lw = 0, doh, dw;
-
-	list_for_each_entry_rcu(dest, &svc->dests, n_list) {
-		if (!l4vs_sched_candidate(dest))
-			continue;
-		doh = l4vs_sched_conn_overhead(dest);
-		dw = atomic_read(&dest->weight);
-		/* the first candidate is taken whatever its load */
-		if (!least || loh * dw > doh * lw) {
-			least = dest;
-			loh = doh;
-			lw = dw;
-		}
-	}
-	return least;
+	return l4vs_sched_least(svc, l4vs_sched_conn_overhead_s64, true);
 }
 
 static struct l4vs_scheduler wlc_scheduler = {
@@ -51,17 +36,6 @@ static struct l4vs_scheduler wlc_scheduler = {
 	.schedule	= wlc_schedule,
 };
 
-static int __init wlc_init(void)
-{
-	return l4vs_sched_register(&wlc_scheduler);
-}
-
-static void __exit wlc_exit(void)
-{
-	l4vs_sched_unregister(&wlc_scheduler);
-}
-
-module_init(wlc_init);
-module_exit(wlc_exit);
+module_l4vs_scheduler(wlc_scheduler);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("l4vs weighted least-connection scheduler");
