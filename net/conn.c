@@ -231,6 +231,8 @@ void l4vs_conn_fill(struct l4vs_conn *cp, const struct l4vs_iphdr *iph,
 	cp->dest = dest;
 	cp->control = NULL;
 	atomic_set(&cp->n_control, 0);
+	cp->sync_pkts = 0;
+	cp->sync_stamp = 0;
 }
 
 /*

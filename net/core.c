@@ -30,6 +30,7 @@
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "xmit.h"
+#include "sync.h"	/* connection synchronisation: see l4vs_in_hook() */
 
 static bool parse_ports(const struct sk_buff *skb, struct l4vs_iphdr *p)
 {
@@ -253,7 +254,11 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	struct l4vs_service *svc;
 	struct l4vs_conn *cp;
 	struct l4vs_iphdr iph;
+	u8 old_state;	/* for the sync daemon */
 
+	/* backup_only=1 with a backup sync daemon: no balancing here */
+	if (l4vs_sync_backup_only(ln))
+		return NF_ACCEPT;
 	if (!parse(skb, state, &iph)) {
 		if (state->pf == NFPROTO_IPV6)
 			return l4vs_icmp6_in(ln, skb, state);
@@ -277,7 +282,11 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 		return l4vs_drop(ln, L4VS_DROP_DEST_GONE);
 	}
 
+	/* sync daemon: the state before this packet, then maybe a message */
+	old_state = READ_ONCE(cp->state);
 	l4vs_proto_update(ln, cp, skb, &iph, L4VS_DIR_INPUT);
+	if (READ_ONCE(ln->sync))
+		l4vs_sync_conn(ln, cp, old_state);
 	count_in(ln, cp->dest, skb->len);
 	return transmit(ln, skb, cp, &iph, state);
 }

@@ -37,6 +37,8 @@ TESTS=(
 	conntrack
 	malformed
 	conn_table
+	sync_bad
+	sync
 	sched_mh
 	sched_swap
 	keepalived
@@ -64,7 +66,7 @@ reap_namespaces() {
 	local ns rest
 
 	while read -r ns rest; do
-		[[ $ns =~ ^(cli|dir|lan|rs[0-9]+)-[0-9a-f]{8}$ ]] || continue
+		[[ $ns =~ ^(cli|dir|lan|bak|snd|rs[0-9]+)-[0-9a-f]{8}$ ]] || continue
 		echo "# removing leftover namespace $ns"
 		ip netns del "$ns"
 	done <<<"$(ip netns list 2>/dev/null)"

@@ -8,7 +8,7 @@
 # crash or timeout, or a kernel splat counts as one more failure.
 #
 # Environment: L4VS_KERNELS="rel ..." (default: distribution + backports),
-# L4VS_CHECK_TIMEOUT (seconds per guest, default 1800), L4VS_TESTS (subset,
+# L4VS_CHECK_TIMEOUT (seconds per guest, default 3600), L4VS_TESTS (subset,
 # passed on to selftests/run.sh).
 set -uo pipefail
 
@@ -59,7 +59,7 @@ if [ -f selftests/Makefile ]; then
 fi
 [ -x selftests/run.sh ] || [ -f selftests/run.sh ] || abort "selftests/run.sh missing"
 
-timeout_s=${L4VS_CHECK_TIMEOUT:-1800}
+timeout_s=${L4VS_CHECK_TIMEOUT:-3600}
 start_all=$(date +%s)
 for rel in "${kernels[@]}"; do
 	echo "# ======== kernel $rel ========"
@@ -107,6 +107,27 @@ for rel in "${kernels[@]}"; do
 	total_passed=$((total_passed + p))
 	total_failed=$((total_failed + f))
 	summary+=("$rel: $p passed, $f failed in ${secs}s$note")
+
+	# Sync protocol interoperability with the kernel's IPVS: two guests on
+	# a socket link.  Once, on the first kernel, to keep CI well inside its
+	# time (L4VS_INTEROP=all runs it on every kernel).
+	if [ "$rel" = "${kernels[0]}" ] || [ "${L4VS_INTEROP:-first}" = all ]; then
+		echo "# ======== sync interop with ip_vs, $rel ========"
+		ilog=$checkout/results/sync-interop-$rel.log
+		start=$(date +%s)
+		L4VS_MODULES_DIR=$checkout/build/$rel "$vm_dir/sync-interop.sh" --kernel "$rel" \
+			2>&1 | tee "$ilog"
+		counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$ilog" | tail -n 1)
+		if [ -n "$counts" ]; then
+			read -r p _ f _ <<<"$counts"
+		else
+			p=0
+			f=1
+		fi
+		total_passed=$((total_passed + p))
+		total_failed=$((total_failed + f))
+		summary+=("$rel sync interop: $p passed, $f failed in $(($(date +%s) - start))s")
+	fi
 done
 # Packaging on the host: dkms.conf with Debian's dkms (6.1 and 6.12
 # headers), make install/uninstall into a DESTDIR.  Root only.

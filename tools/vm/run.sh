@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--kernel REL] [--timeout SECS] [--out DIR] [--mem MB] [--cpus N] -- COMMAND...
+# run.sh [--kernel REL] [--timeout SECS] [--out DIR] [--mem MB] [--cpus N] [--append ARGS] [--net-listen PORT|--net-connect PORT] -- COMMAND...
 #
 # Boot a throw-away qemu guest (TCG, never KVM) on the host's own root
 # filesystem, shared read-only over 9p, and run COMMAND there as root with
@@ -34,6 +34,10 @@ timeout_s=${L4VS_VM_TIMEOUT:-900}
 out=
 mem=${L4VS_VM_MEM:-2048}
 cpus=${L4VS_VM_CPUS:-2}
+append=${L4VS_VM_APPEND:-}	# extra kernel command line
+# --net-listen/--net-connect PORT: a virtio NIC (eth0 in the guest) on a
+# qemu socket link over the host's loopback, to join two guests
+net=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel)	[ $# -ge 2 ] || usage; rel=$2; shift 2 ;;
@@ -41,6 +45,14 @@ while [ $# -gt 0 ]; do
 	--out)		[ $# -ge 2 ] || usage; out=$2; shift 2 ;;
 	--mem)		[ $# -ge 2 ] || usage; mem=$2; shift 2 ;;
 	--cpus)		[ $# -ge 2 ] || usage; cpus=$2; shift 2 ;;
+	--append)	[ $# -ge 2 ] || usage; append=$2; shift 2 ;;
+	--net-listen|--net-connect)
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || usage
+		[ "$1" = --net-listen ] && mode=listen mac=52:54:00:4c:56:01 ||
+			mode=connect mac=52:54:00:4c:56:02
+		net=(-netdev "socket,id=s0,$mode=127.0.0.1:$2"
+		     -device "virtio-net-pci,netdev=s0,mac=$mac")
+		shift 2 ;;
 	--)		shift; break ;;
 	-h|--help)	usage ;;
 	*)		echo "run.sh: unknown option '$1'" >&2; usage ;;
@@ -137,8 +149,10 @@ mkdir -p "$L4VS_CACHE/initramfs"
 	fi
 ) 9>"$L4VS_CACHE/initramfs/.lock" || die "cannot build the initramfs for $rel"
 
-cmdline="console=ttyS0 panic=-1 quiet loglevel=4 8250.nr_uarts=1 mitigations=off"
-cmdline+=" random.trust_cpu=on tsc=unstable ${L4VS_VM_APPEND:-}"
+# no_timer_check: on a loaded host TCG can fail the IO-APIC timer check and
+# the guest panics at boot
+cmdline="console=ttyS0 panic=-1 quiet loglevel=4 8250.nr_uarts=1 mitigations=off no_timer_check"
+cmdline+=" random.trust_cpu=on tsc=unstable $append"
 
 qemu=(qemu-system-x86_64 -accel tcg -M pc -cpu max -m "$mem" -smp "$cpus"
 	-nodefaults -no-reboot -display none -monitor none
@@ -147,7 +161,8 @@ qemu=(qemu-system-x86_64 -accel tcg -M pc -cpu max -m "$mem" -smp "$cpus"
 	-kernel "$vmlinuz" -initrd "$initrd" -append "$cmdline"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$checkout,mount_tag=checkout,security_model=none,multidevs=remap"
-	-virtfs "local,path=$out,mount_tag=l4vsout,security_model=none,multidevs=remap")
+	-virtfs "local,path=$out,mount_tag=l4vsout,security_model=none,multidevs=remap"
+	${net[@]+"${net[@]}"})
 
 start=$(date +%s)
 rc=0
