@@ -48,9 +48,18 @@
 #define L4VS_EVICT_SCAN		8
 /* conn_flags bits */
 #define L4VS_CONN_TAB_RESIZE	0	/* the collector was asked to resize */
-/* The collector visits the whole table once per this many ticks. */
+/* Up to 64k entries, the collector visits the whole table once per this many ticks. */
 #define L4VS_GC_SLICES		4
 #define L4VS_GC_TICK		(HZ / L4VS_GC_SLICES)
+/*
+ * A big table is visited more slowly, so that the collector's cost stays
+ * near 64k entries a second: one full pass a second up to 64k entries, one
+ * every 16 s at a million and beyond.  An entry may then outlive its
+ * timeout by that long; the timeouts that matter at that scale (TCP's
+ * 900 s, UDP's 300 s) are much longer.
+ */
+#define L4VS_GC_ENTRIES_PER_SEC	65536
+#define L4VS_GC_PASS_MAX	16
 
 static struct kmem_cache *l4vs_conn_cachep __read_mostly;
 
@@ -573,7 +582,10 @@ static void conn_gc_work(struct work_struct *work)
 	mutex_lock(&ln->conn_tab_mutex);
 	tab = conn_tab_locked(ln);
 	size = l4vs_conn_tab_size(tab);
-	slice = DIV_ROUND_UP(size, L4VS_GC_SLICES);
+	slice = DIV_ROUND_UP(size, L4VS_GC_SLICES *
+			     clamp_t(unsigned int,
+				     atomic_read(&ln->conn_count) / L4VS_GC_ENTRIES_PER_SEC,
+				     1, L4VS_GC_PASS_MAX));
 	first = ln->gc_next_bucket;
 	if (first >= size)
 		first = 0;
