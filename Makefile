@@ -80,6 +80,18 @@ demo:
 	L4VS_MODULES_DIR=$(CURDIR)/build/$$rel $(VM)/run.sh --kernel $$rel --timeout 900 \
 		--out $(CURDIR)/results/demo -- tools/vm/demo.sh
 
+# The benchmark suite (Documentation/benchmarks.md), results under
+# results/bench/; bench-smoke is the few-minute version.
+bench:
+	@$(VM)/deps.sh
+	@$(MAKE) -s l4vsadm
+	@$(CURDIR)/tools/bench/bench.sh $(BENCH_ARGS)
+
+bench-smoke:
+	@$(VM)/deps.sh
+	@$(MAKE) -s l4vsadm
+	@$(CURDIR)/tools/bench/bench.sh --smoke $(BENCH_ARGS)
+
 clean:
 	$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	$(MAKE) -C tools/l4vsadm clean
@@ -88,4 +100,4 @@ clean:
 
 FORCE:
 
-.PHONY: all modules l4vsadm install uninstall check demo clean FORCE
+.PHONY: all modules l4vsadm install uninstall check demo bench bench-smoke clean FORCE

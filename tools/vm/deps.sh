@@ -21,6 +21,8 @@ pkgs=(
 	nftables conntrack iptables tcpdump keepalived
 	# packaging test (tools/dkms-test.sh)
 	dkms
+	# benchmark plots (tools/bench)
+	gnuplot-nox
 )
 
 declare -A have=()
