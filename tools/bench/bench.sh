@@ -94,8 +94,9 @@ if [ -x "$out/bin-schedbench" ]; then
 fi
 
 # ---- 1-4, 6: in one guest -----------------------------------------------
-cmd=$(printf 'BENCH_SMOKE=%q BENCH_OUT=%q SYNFLOOD=%q bash tools/bench/guest.sh' \
-	"$smoke" "$out/vm" "$out/vm/bin/synflood")
+# BENCH_SCENARIOS (e.g. "forward table") picks scenarios; default: all
+cmd=$(printf 'BENCH_SMOKE=%q BENCH_OUT=%q SYNFLOOD=%q BENCH_SCENARIOS=%q bash tools/bench/guest.sh' \
+	"$smoke" "$out/vm" "$out/vm/bin/synflood" "${BENCH_SCENARIOS:-forward table flood}")
 echo "bench: guest run on $rel (logs in $out/vm)" >&2
 L4VS_MODULES_DIR=$bdir "$checkout/tools/vm/run.sh" --kernel "$rel" --mem "$mem" \
 	--append slab_nomerge --timeout "$timeout_s" --out "$out/vm" -- "$cmd"
