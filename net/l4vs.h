@@ -39,7 +39,6 @@
 #include <linux/skbuff.h>
 #include <linux/ip_vs.h>
 #include <net/net_namespace.h>
-#include <net/dst_cache.h>
 
 #define L4VS_VERSION_CODE	IP_VS_VERSION_CODE	/* what clients expect */
 
@@ -204,7 +203,6 @@ struct l4vs_dest {
 	u8			tun_type;
 	__be16			tun_port;
 	u16			tun_flags;
-	struct dst_cache	dst_cache;	/* route to it (route.c) */
 	struct l4vs_stats	stats;
 	refcount_t		refcnt;
 	struct rcu_head		rcu;

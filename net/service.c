@@ -145,7 +145,6 @@ static void dest_free_rcu(struct rcu_head *head)
 	struct l4vs_dest *dest = container_of(head, struct l4vs_dest, rcu);
 	struct l4vs_service *svc = dest->svc;
 
-	dst_cache_destroy(&dest->dst_cache);
 	l4vs_stats_destroy(&dest->stats);
 	kfree(dest);
 	svc_put(svc);
@@ -509,11 +508,7 @@ struct l4vs_dest *l4vs_dest_lookup(struct l4vs_service *svc, int af,
 /* Settings that add and edit share; readers may see them change one by one. */
 static void dest_apply(struct l4vs_dest *dest, const struct l4vs_dest_conf *c)
 {
-	u32 fwd = c->fwd & IP_VS_CONN_F_FWD_MASK;
-
-	/* direct routing looks its route up differently (route.c) */
-	if (atomic_xchg(&dest->conn_flags, fwd) != fwd)
-		dst_cache_reset(&dest->dst_cache);
+	atomic_set(&dest->conn_flags, c->fwd & IP_VS_CONN_F_FWD_MASK);
 	atomic_set(&dest->weight, c->weight);
 	WRITE_ONCE(dest->u_threshold, c->u_threshold);
 	WRITE_ONCE(dest->l_threshold, c->l_threshold);
@@ -550,9 +545,6 @@ int l4vs_dest_add(struct l4vs_service *svc, const struct l4vs_dest_conf *c,
 	ret = l4vs_stats_init(&dest->stats);
 	if (ret)
 		goto err_free_dest;
-	ret = dst_cache_init(&dest->dst_cache, GFP_KERNEL);
-	if (ret)
-		goto err_free_stats;
 
 	dest->af = c->af;
 	addr_copy(c->af, &dest->addr, &c->addr);
@@ -580,8 +572,6 @@ int l4vs_dest_add(struct l4vs_service *svc, const struct l4vs_dest_conf *c,
 	}
 	return 0;
 
-err_free_stats:
-	l4vs_stats_destroy(&dest->stats);
 err_free_dest:
 	kfree(dest);
 	return ret;

@@ -64,12 +64,37 @@ struct tun_route {
 	union nf_inet_addr	saddr;
 };
 
-/* The route to the server and the outer source address (route.c caches it). */
-static int tun_route(struct net *net, struct l4vs_dest *dest,
-		     struct tun_route *r)
+static int tun_route(struct net *net, const struct sk_buff *skb,
+		     const struct l4vs_dest *dest, struct tun_route *r)
 {
-	r->dst = l4vs_dest_route(net, dest, &r->saddr);
-	return r->dst ? 0 : -EHOSTUNREACH;
+	if (dest->af == AF_INET6) {
+		struct flowi6 fl6 = {
+			.daddr = dest->addr.in6,
+			.flowi6_mark = skb->mark,
+		};
+
+		r->dst = ip6_route_output(net, NULL, &fl6);
+		if (r->dst->error)
+			goto err;
+		if (ipv6_dev_get_saddr(net, r->dst->dev, &fl6.daddr, 0,
+				       &r->saddr.in6))
+			goto err;
+	} else {
+		struct flowi4 fl4 = {
+			.daddr = dest->addr.ip,
+			.flowi4_mark = skb->mark,
+		};
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		if (IS_ERR(rt))
+			return -EHOSTUNREACH;
+		r->dst = &rt->dst;
+		r->saddr.ip = fl4.saddr;
+	}
+	return 0;
+err:
+	dst_release(r->dst);
+	return -EHOSTUNREACH;
 }
 
 static bool dst_local(const struct dst_entry *dst, int af)
@@ -286,7 +311,7 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	remcsum_check(skb, &tp);
 	pmtu_disc = READ_ONCE(ln->sysctl.pmtu_disc);
 
-	if (tun_route(net, dest, &r))
+	if (tun_route(net, skb, dest, &r))
 		return l4vs_drop(ln, L4VS_DROP_NOROUTE);
 	if (dst_local(r.dst, dest->af)) {
 		dst_release(r.dst);

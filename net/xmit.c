@@ -83,13 +83,29 @@ static int nat_rewrite4(struct sk_buff *skb, unsigned int thoff, u8 proto,
 	return 0;
 }
 
-/* The route to the connection's real server (route.c caches it). */
-static struct rtable *route_to_dest(struct net *net, struct l4vs_conn *cp)
+/*
+ * Route towards the real server.  Direct routing keeps the VIP as the
+ * destination address, so the route must carry the server as its next hop
+ * (FLOWI_FLAG_KNOWN_NH) or the neighbour lookup would resolve the VIP.
+ */
+static struct rtable *route_to_dest(struct net *net, struct sk_buff *skb,
+				    struct l4vs_conn *cp, bool known_nh,
+				    __be32 *saddr)
 {
-	union nf_inet_addr saddr;
-	struct dst_entry *dst = l4vs_dest_route(net, cp->dest, &saddr);
+	struct flowi4 fl4 = {
+		.daddr = cp->daddr.ip,
+		.flowi4_tos = RT_TOS(ip_hdr(skb)->tos),
+		.flowi4_mark = skb->mark,
+		.flowi4_flags = known_nh ? FLOWI_FLAG_KNOWN_NH : 0,
+	};
+	struct rtable *rt;
 
-	return dst ? container_of(dst, struct rtable, dst) : NULL;
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	if (saddr)
+		*saddr = fl4.saddr;
+	return rt;
 }
 
 /*
@@ -128,7 +144,7 @@ unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 	struct rtable *rt;
 	bool local;
 
-	rt = route_to_dest(net, cp);
+	rt = route_to_dest(net, skb, cp, false, NULL);
 	if (!rt)
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
 	local = rt->rt_flags & RTCF_LOCAL;
@@ -158,7 +174,7 @@ unsigned int l4vs_xmit_routed(struct sk_buff *skb, struct l4vs_conn *cp,
 {
 	struct rtable *rt;
 
-	rt = route_to_dest(state->net, cp);
+	rt = route_to_dest(state->net, skb, cp, false, NULL);
 	if (!rt)
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
 	if (rt->rt_flags & RTCF_LOCAL) {
@@ -174,7 +190,7 @@ unsigned int l4vs_xmit_dr(struct sk_buff *skb, struct l4vs_conn *cp,
 {
 	struct rtable *rt;
 
-	rt = route_to_dest(state->net, cp);
+	rt = route_to_dest(state->net, skb, cp, true, NULL);
 	if (!rt)
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
 	if (rt->rt_flags & RTCF_LOCAL) {

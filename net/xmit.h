@@ -54,10 +54,6 @@ unsigned int l4vs_xmit_routed6(struct sk_buff *skb, struct l4vs_conn *cp,
 unsigned int l4vs_xmit_nat_out6(struct sk_buff *skb, struct l4vs_conn *cp,
 				const struct l4vs_iphdr *iph);
 
-/* route.c: the route to a real server, cached; a reference for the caller */
-struct dst_entry *l4vs_dest_route(struct net *net, struct l4vs_dest *dest,
-				  union nf_inet_addr *saddr);
-
 /* nfct.c: before a packet of 'cp' leaves through LOCAL_OUT */
 void l4vs_nfct_out(struct l4vs_net *ln, struct sk_buff *skb,
 		   struct l4vs_conn *cp);

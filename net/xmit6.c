@@ -66,6 +66,24 @@ static int nat_rewrite6(struct sk_buff *skb, unsigned int thoff, u8 proto,
 	return 0;
 }
 
+static struct dst_entry *route6_to_dest(struct net *net, struct sk_buff *skb,
+					struct l4vs_conn *cp, bool known_nh)
+{
+	struct flowi6 fl6 = {
+		.daddr = cp->daddr.in6,
+		.flowi6_mark = skb->mark,
+		.flowi6_flags = known_nh ? FLOWI_FLAG_KNOWN_NH : 0,
+	};
+	struct dst_entry *dst;
+
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error) {
+		dst_release(dst);
+		return NULL;
+	}
+	return dst;
+}
+
 static bool dst_is_local6(const struct dst_entry *dst)
 {
 	return dst_rt6_info(dst)->rt6i_flags & RTF_LOCAL;
@@ -87,14 +105,14 @@ static bool too_big6(struct sk_buff *skb, struct dst_entry *dst)
  */
 static unsigned int xmit6(struct sk_buff *skb, struct l4vs_conn *cp,
 			  const struct l4vs_iphdr *iph,
-			  const struct nf_hook_state *state, bool nat)
+			  const struct nf_hook_state *state, bool nat,
+			  bool known_nh)
 {
 	struct l4vs_net *ln = cp->dest->svc->ln;
-	union nf_inet_addr saddr;
 	struct dst_entry *dst;
 	bool local;
 
-	dst = l4vs_dest_route(state->net, cp->dest, &saddr);
+	dst = route6_to_dest(state->net, skb, cp, known_nh);
 	if (!dst)
 		return l4vs_drop(ln, L4VS_DROP_NOROUTE);
 	local = dst_is_local6(dst);
@@ -124,21 +142,21 @@ unsigned int l4vs_xmit_nat_in6(struct sk_buff *skb, struct l4vs_conn *cp,
 			       const struct l4vs_iphdr *iph,
 			       const struct nf_hook_state *state)
 {
-	return xmit6(skb, cp, iph, state, true);
+	return xmit6(skb, cp, iph, state, true, false);
 }
 
 unsigned int l4vs_xmit_dr6(struct sk_buff *skb, struct l4vs_conn *cp,
 			   const struct l4vs_iphdr *iph,
 			   const struct nf_hook_state *state)
 {
-	return xmit6(skb, cp, iph, state, false);
+	return xmit6(skb, cp, iph, state, false, true);
 }
 
 /* An already rewritten packet (an ICMPv6 error) to the real server. */
 unsigned int l4vs_xmit_routed6(struct sk_buff *skb, struct l4vs_conn *cp,
 			       const struct nf_hook_state *state)
 {
-	return xmit6(skb, cp, NULL, state, false);
+	return xmit6(skb, cp, NULL, state, false, false);
 }
 
 unsigned int l4vs_xmit_nat_out6(struct sk_buff *skb, struct l4vs_conn *cp,
