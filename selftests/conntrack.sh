@@ -123,16 +123,10 @@ log_test $? "conntrack=1: the long connection never failed ($summary)"
 #                  packets (director -> real server) are a flow of their own.
 
 # The NAT topology gives way to the LAN one (fresh namespace names).
-for pid in "${BG_PIDS[@]}"; do
-	kill "$pid" 2>/dev/null
-done
-for pid in "${BG_PIDS[@]}"; do
-	wait "$pid" 2>/dev/null
-done
+stop_bg
 for ns in "${NS_LIST[@]}"; do
 	ip netns del "$ns"
 done
-BG_PIDS=()
 NS_LIST=()
 new_names
 . "$SELFTESTS_DIR/lib_lan.sh"

@@ -243,16 +243,24 @@ cleanup() {
 	for ((i = ${#DEFERRED[@]} - 1; i >= 0; i--)); do
 		eval "${DEFERRED[i]}" >/dev/null 2>&1
 	done
+	stop_bg
+	for ns in "${NS_LIST[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	[ -n "$TMPD" ] && rm -rf "$TMPD"
+}
+
+# stop_bg: end every background process started so far (bg) and forget them.
+stop_bg() {
+	local pid
+
 	for pid in "${BG_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
 	for pid in "${BG_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
-	for ns in "${NS_LIST[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	[ -n "$TMPD" ] && rm -rf "$TMPD"
+	BG_PIDS=()
 }
 
 # defer CMD...: run CMD on exit (before namespaces go away).

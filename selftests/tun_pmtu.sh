@@ -107,31 +107,38 @@ frag_needed() {
 		/proc/net/l4vs_drops
 }
 
-# flavour NAME VIP OVERHEAD TUNNEL-OPTIONS...
-flavour() {
-	local name=$1 vip=$2 overhead=$3 addr fam=4 rs mtu got before after fit nodf big
+# tunnel_service LABEL VIP OVERHEAD TUNNEL-OPTIONS...: a UDP service on VIP:80
+# tunnelled to rs1 with the options; sets addr, fam and mtu (the path MTU
+# less the overhead) for the caller, and makes the client forget the path
+# MTU the previous service taught it.
+tunnel_service() {
+	local label=$1 vip=$2 overhead=$3 rs
 
 	shift 3
 	addr=${vip#[}
 	addr=${addr%]}
+	fam=4
+	rs=${RS_IP[1]}
 	if [ "${vip:0:1}" = "[" ]; then
 		fam=6
 		rs="[${RS_IP6[1]}]"
-	else
-		rs=${RS_IP[1]}
 	fi
 	mtu=$((PATH_MTU - overhead))
-
-	# forget what the previous flavour taught the client
 	ip -n "$NS_CLI" -$fam route flush cache
-	if ! l4vsadm_d -R <<-EOF; then
+	l4vsadm_d -R <<-EOF && return 0
 		-C
 		-A -u $vip:80 -s rr
 		-a -u $vip:80 -r $rs:80 -i $*
 	EOF
-		log_test 1 "$name: add the service with -i $*"
-		return 1
-	fi
+	log_test 1 "$label: add the service with -i $*"
+	return 1
+}
+
+# flavour NAME VIP OVERHEAD TUNNEL-OPTIONS...
+flavour() {
+	local name=$1 addr fam mtu got before after fit nodf big
+
+	tunnel_service "$@" || return 1
 
 	# IPv4: the too-big datagram without DF first, while the client
 	# still believes in 1500 (afterwards it would fragment it itself)
@@ -177,27 +184,9 @@ dir_exec sysctl -qw net.l4vs.pmtu_disc=0 || fail "cannot set net.l4vs.pmtu_disc=
 # nodisc NAME VIP OVERHEAD TUNNEL-OPTIONS...: one datagram a byte too big,
 # with DF, from a client that still believes in 1500.
 nodisc() {
-	local name=$1 vip=$2 overhead=$3 addr fam=4 rs mtu got before after
+	local name=$1 addr fam mtu got before after
 
-	shift 3
-	addr=${vip#[}
-	addr=${addr%]}
-	if [ "${vip:0:1}" = "[" ]; then
-		fam=6
-		rs="[${RS_IP6[1]}]"
-	else
-		rs=${RS_IP[1]}
-	fi
-	mtu=$((PATH_MTU - overhead))
-	ip -n "$NS_CLI" -$fam route flush cache
-	if ! l4vsadm_d -R <<-EOF; then
-		-C
-		-A -u $vip:80 -s rr
-		-a -u $vip:80 -r $rs:80 -i $*
-	EOF
-		log_test 1 "pmtu_disc=0 $name: add the service with -i $*"
-		return 1
-	fi
+	tunnel_service "pmtu_disc=0 $name" "${@:2}" || return 1
 	before=$(frag_needed)
 	got=$(probe "$addr" 80 "$((mtu + 1)):1")
 	after=$(frag_needed)

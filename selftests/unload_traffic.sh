@@ -53,19 +53,6 @@ build() {
 	log_test $? "traffic flows"
 }
 
-# stop_bg: end every background client and server of the current topology.
-stop_bg() {
-	local pid
-
-	for pid in "${BG_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${BG_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
-	BG_PIDS=()
-}
-
 build
 ipvsadm_d -Sn >"$TMPD/before"
 
