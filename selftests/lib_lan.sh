@@ -131,6 +131,24 @@ setup_lan_topology() {
 	NUM_RS=$n
 }
 
+# lan_add_host NS PEER IP: one more namespace NS on the LAN (its end of the
+# veth is $LAN_DEV, the bridge's end is PEER in $NS_LAN) with address IP/24;
+# deleted on exit.
+lan_add_host() {
+	local ns=$1 peer=$2 ip=$3
+
+	NS_LIST+=("$ns")
+	ip netns add "$ns" || fail "cannot create $ns"
+	ip link add "$LAN_DEV" netns "$ns" type veth peer name "$peer" netns "$NS_LAN" ||
+		fail "cannot link $ns"
+	ip -n "$NS_LAN" link set "$peer" master br0 up || fail "cannot bridge $ns"
+	ip -n "$ns" -batch - <<-EOF || fail "$ns setup"
+		link set lo up
+		link set $LAN_DEV up
+		addr add $ip/24 dev $LAN_DEV
+	EOF
+}
+
 # rs_exec I CMD...: CMD in real server I's namespace.
 rs_exec() {
 	local i=$1

@@ -35,21 +35,12 @@ require_tools
 load_impl
 setup_lan_topology 2
 NS_BAK=bak-$NS_SUFFIX
-NS_LIST+=("$NS_BAK")
 
 bak_exec() {
 	ip netns exec "$NS_BAK" "$@"
 }
 
-ip netns add "$NS_BAK" || fail "cannot create $NS_BAK"
-ip link add "$LAN_DEV" netns "$NS_BAK" type veth peer name pb netns "$NS_LAN" ||
-	fail "cannot link the backup"
-ip -n "$NS_LAN" link set pb master br0 up || fail "cannot bridge the backup"
-ip -n "$NS_BAK" -batch - <<-EOF || fail "backup setup"
-	link set lo up
-	link set $LAN_DEV up
-	addr add $BAK_IP/24 dev $LAN_DEV
-EOF
+lan_add_host "$NS_BAK" pb "$BAK_IP"
 ip -n "$NS_DIR" addr add "$GW_IP/24" dev "$LAN_DEV" || fail "gateway address"
 ip -n "$NS_CLI" addr add "$CLI_NAT_IP/24" dev eth0 || fail "client NAT address"
 for ns in "$NS_DIR" "$NS_BAK"; do

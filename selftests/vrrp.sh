@@ -42,18 +42,10 @@ setup_lan_topology 2
 # (run.sh's reaper knows that name pattern).
 printf -v _s2 '%04x%04x' $RANDOM $RANDOM
 NS_DIR2=dir-$_s2
-NS_LIST+=("$NS_DIR2")
-ip netns add "$NS_DIR2" || fail "cannot create $NS_DIR2"
+lan_add_host "$NS_DIR2" pd2 "$DIR2_IP"
 in_ns "$NS_DIR2" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-	net.ipv4.conf.default.rp_filter=0 || fail "sysctls in $NS_DIR2"
-ip link add "$LAN_DEV" netns "$NS_DIR2" type veth peer name pd2 netns "$NS_LAN" ||
-	fail "cannot link $NS_DIR2"
-ip -n "$NS_LAN" link set pd2 master br0 up || fail "bridge port pd2"
-ip -n "$NS_DIR2" -batch - <<-EOF || fail "director 2 setup"
-	link set lo up
-	link set $LAN_DEV up
-	addr add $DIR2_IP/24 dev $LAN_DEV
-EOF
+	net.ipv4.conf.default.rp_filter=0 "net.ipv4.conf.$LAN_DEV.rp_filter=0" ||
+	fail "sysctls in $NS_DIR2"
 # The VIP belongs to keepalived now, not to the topology.
 ip -n "$NS_DIR" addr del "$VIP/24" dev "$LAN_DEV" || fail "cannot remove the static VIP"
 ip -n "$NS_DIR" addr del "$VIP6/64" dev "$LAN_DEV" 2>/dev/null
