@@ -6,6 +6,7 @@
 #   make install [PREFIX=/usr/local] / make uninstall
 #   make check     build for the Debian 6.1 and backports 6.12 kernels, run
 #                  the selftests in a qemu guest on each (tools/vm/check.sh)
+#   make check-interop  sync daemon against the kernel's ip_vs, two guests
 #   make demo      a NAT round-robin service in a guest (tools/vm/demo.sh)
 #   make clean
 #
@@ -71,6 +72,17 @@ uninstall:
 check:
 	$(VM)/check.sh
 
+# Sync protocol interoperability with the kernel's IPVS (two guests on a qemu
+# socket link, ten minutes a kernel); not part of `make check` for CI time.
+check-interop:
+	@$(VM)/deps.sh
+	@$(MAKE) -s l4vsadm
+	@set -e; for rel in $$(. $(VM)/lib.sh && host_default_release) \
+		$$($(VM)/fetch-kernel.sh); do \
+		$(MAKE) -s build-$$rel; \
+		L4VS_MODULES_DIR=$(CURDIR)/build/$$rel $(VM)/sync-interop.sh --kernel $$rel; \
+	done
+
 # The release is looked up only after deps.sh, which may install the kernel.
 demo:
 	@$(VM)/deps.sh
@@ -100,4 +112,4 @@ clean:
 
 FORCE:
 
-.PHONY: all modules l4vsadm install uninstall check demo bench bench-smoke clean FORCE
+.PHONY: all modules l4vsadm install uninstall check check-interop demo bench bench-smoke clean FORCE
