@@ -73,7 +73,8 @@ check:
 	$(VM)/check.sh
 
 # Sync protocol interoperability with the kernel's IPVS (two guests on a qemu
-# socket link, ten minutes a kernel); not part of `make check` for CI time.
+# socket link, ten minutes a kernel) on both kernels; `make check` runs it on
+# the first one only.
 check-interop:
 	@$(VM)/deps.sh
 	@$(MAKE) -s l4vsadm
