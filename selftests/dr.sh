@@ -44,23 +44,10 @@ wait_until 10 lan_neigh_ready || fail "LAN addresses do not resolve"
 lan_vip_mac_is_director
 log_test $? "the client resolves the VIP to the director's MAC"
 
-check_run() {
-	local what=$1 client_ip=$2 out=$TMPD/$1 got
-
-	shift 2
-	client -n "$N" -w 2000 "$@" >"$out"
-	got=$(tally "$out")
-	[ "$got" = "$EXPECT" ]
-	log_test $? "$what: $N requests spread $EXPECT (got: $got)"
-	got=$(peers "$out")
-	[ "$got" = "$client_ip" ]
-	log_test $? "$what: backends see the client address $client_ip (got: $got)"
-}
-
-check_run tcp "$CLI_IP" "$VIP" 80
-check_run udp "$CLI_IP" -u "$VIP" 80
-check_run tcp6 "$CLI_IP6" "$VIP6" 80
-check_run udp6 "$CLI_IP6" -u "$VIP6" 80
+check_spread tcp "$CLI_IP" "$VIP" 80
+check_spread udp "$CLI_IP" -u "$VIP" 80
+check_spread tcp6 "$CLI_IP6" "$VIP6" 80
+check_spread udp6 "$CLI_IP6" -u "$VIP6" 80
 
 # Direct routing keeps the VIP as destination: no real server may have
 # answered ARP for it, and the director must have scheduled every request.

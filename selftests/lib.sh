@@ -452,6 +452,22 @@ tally() {
 	echo "$out"
 }
 
+# check_spread WHAT CLIENT_IP CLIENT-ARGS...: $N requests from the client
+# namespace must spread exactly as $EXPECT ("rs1=N rs2=N ...") and every
+# backend must see CLIENT_IP as the peer.
+check_spread() {
+	local what=$1 client_ip=$2 out=$TMPD/$1 got
+
+	shift 2
+	client -n "$N" -w 2000 "$@" >"$out"
+	got=$(tally "$out")
+	[ "$got" = "$EXPECT" ]
+	log_test $? "$what: $N requests spread $EXPECT (got: $got)"
+	got=$(peers "$out")
+	[ "$got" = "$client_ip" ]
+	log_test $? "$what: backends see the client address $client_ip (got: $got)"
+}
+
 # peers FILE: the distinct peer addresses (second word) the servers saw.
 peers() {
 	local first peer

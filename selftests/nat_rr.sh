@@ -24,22 +24,9 @@ add_nat_service -t "$VIP:80" || fail "cannot add the TCP service"
 add_nat_service -u "$VIP:80" || fail "cannot add the UDP service"
 add_nat_service -t "[$VIP6]:80" || fail "cannot add the IPv6 TCP service"
 
-check_run() {
-	local what=$1 client_ip=$2 out=$TMPD/$1 got
-
-	shift 2
-	client -n "$N" -w 2000 "$@" >"$out"
-	got=$(tally "$out")
-	[ "$got" = "$EXPECT" ]
-	log_test $? "$what: $N requests spread $EXPECT (got: $got)"
-	got=$(peers "$out")
-	[ "$got" = "$client_ip" ]
-	log_test $? "$what: backends see the client address $client_ip (got: $got)"
-}
-
-check_run tcp "$CLI_IP" "$VIP" 80
-check_run udp "$CLI_IP" -u "$VIP" 80
-check_run tcp6 "$CLI_IP6" "$VIP6" 80
+check_spread tcp "$CLI_IP" "$VIP" 80
+check_spread udp "$CLI_IP" -u "$VIP" 80
+check_spread tcp6 "$CLI_IP6" "$VIP6" 80
 
 # The service's connection counter must have counted every TCP request.
 conns=$(ipvsadm_d -Ln --stats -t "$VIP:80" | awk '$1 == "TCP" { print $3 }')
