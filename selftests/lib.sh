@@ -454,18 +454,20 @@ tally() {
 
 # check_spread WHAT CLIENT_IP CLIENT-ARGS...: $N requests from the client
 # namespace must spread exactly as $EXPECT ("rs1=N rs2=N ...") and every
-# backend must see CLIENT_IP as the peer.
+# backend must see CLIENT_IP as the peer.  Returns the spread check's status.
 check_spread() {
-	local what=$1 client_ip=$2 out=$TMPD/$1 got
+	local what=$1 client_ip=$2 out=$TMPD/$1 got rc
 
 	shift 2
 	client -n "$N" -w 2000 "$@" >"$out"
 	got=$(tally "$out")
 	[ "$got" = "$EXPECT" ]
-	log_test $? "$what: $N requests spread $EXPECT (got: $got)"
+	rc=$?
+	log_test $rc "$what: $N requests spread $EXPECT (got: $got)"
 	got=$(peers "$out")
 	[ "$got" = "$client_ip" ]
-	log_test $? "$what: backends see the client address $client_ip (got: $got)"
+	log_test $? "$what: backends see the client address $client_ip (got: ${got:-none})"
+	return $rc
 }
 
 # peers FILE: the distinct peer addresses (second word) the servers saw.

@@ -99,21 +99,6 @@ services() {
 	l4vsadm_d -R <<<"$rules"
 }
 
-check_run() {
-	local what=$1 client_ip=$2 out=$TMPD/$1 got rc
-
-	shift 2
-	client -n "$N" -w 2000 "$@" >"$out"
-	got=$(tally "$out")
-	[ "$got" = "$EXPECT" ]
-	rc=$?
-	log_test $rc "$what: $N requests spread $EXPECT (got: $got)"
-	got=$(peers "$out")
-	[ "$got" = "$client_ip" ]
-	log_test $? "$what: backends see the client address $client_ip (got: ${got:-none})"
-	return $rc
-}
-
 # rx_stat DEV STAT: the sum over the real servers of DEV's counter STAT.
 rx_stat() {
 	local i sum=0 v
@@ -141,8 +126,8 @@ flavour() {
 		log_test 1 "$name: add services with -i $*"
 		return 1
 	fi
-	check_run "$name tcp" "$cli" "$addr" 80
-	check_run "$name udp" "$cli" -u "$addr" 80
+	check_spread "$name tcp" "$cli" "$addr" 80
+	check_spread "$name udp" "$cli" -u "$addr" 80
 }
 
 flavour ipip "$VIP" "$CLI_IP"
