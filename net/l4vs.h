@@ -186,6 +186,8 @@ struct l4vs_scheduler;
 #define L4VS_DEST_F_AVAILABLE	0x0001	/* in its service, may be used */
 #define L4VS_DEST_F_OVERLOAD	0x0002	/* over u_threshold */
 
+struct l4vs_dest_route;
+
 struct l4vs_dest {
 	struct list_head	n_list;		/* svc->dests, RCU */
 	struct l4vs_service	*svc;		/* holds a reference */
@@ -204,6 +206,7 @@ struct l4vs_dest {
 	__be16			tun_port;
 	u16			tun_flags;
 	struct l4vs_stats	stats;
+	struct l4vs_dest_route __rcu *route;	/* route.c */
 	refcount_t		refcnt;
 	struct rcu_head		rcu;
 };
@@ -514,6 +517,8 @@ struct l4vs_net {
 	struct l4vs_drop_stats __percpu *drop_stats;
 	/* synchronisation daemons (sync.c); NULL while none runs */
 	struct l4vs_sync	*sync;
+	/* bumped when devices change: cached routes are stale (route.c) */
+	atomic_t		route_gen;
 };
 
 struct l4vs_net *l4vs_net(struct net *net);

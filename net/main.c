@@ -15,6 +15,7 @@
 #include <net/genetlink.h>
 
 #include "l4vs.h"
+#include "route.h"
 
 unsigned int l4vs_conn_tab_bits = L4VS_CONN_TAB_BITS_DEF;
 module_param_named(conn_tab_bits, l4vs_conn_tab_bits, uint, 0444);
@@ -133,17 +134,24 @@ static int __init l4vs_init(void)
 		pr_err("per-namespace setup failed: %d\n", ret);
 		goto err_conn;
 	}
+	ret = l4vs_route_init();
+	if (ret) {
+		pr_err("netdevice notifier registration failed: %d\n", ret);
+		goto err_pernet;
+	}
 	ret = l4vs_genl_init();
 	if (ret) {
 		pr_err("generic netlink family registration failed: %d\n", ret);
 		if (ret == -EEXIST)
 			ret = -EBUSY;	/* ip_vs came in meanwhile */
-		goto err_pernet;
+		goto err_route;
 	}
 	pr_info("loaded, connection table 2^%u buckets per netns\n",
 		l4vs_conn_tab_bits);
 	return 0;
 
+err_route:
+	l4vs_route_uninit();
 err_pernet:
 	unregister_pernet_subsys(&l4vs_net_ops);
 err_conn:
@@ -154,6 +162,7 @@ err_conn:
 static void __exit l4vs_exit(void)
 {
 	l4vs_genl_uninit();
+	l4vs_route_uninit();
 	unregister_pernet_subsys(&l4vs_net_ops);
 	l4vs_conn_uninit();
 }

@@ -24,6 +24,7 @@
 #include <net/netlink.h>
 
 #include "l4vs.h"
+#include "route.h"
 #include "conn.h"
 
 /* Flags a client may set; HASHED is ours to report, not theirs to choose. */
@@ -145,6 +146,7 @@ static void dest_free_rcu(struct rcu_head *head)
 	struct l4vs_dest *dest = container_of(head, struct l4vs_dest, rcu);
 	struct l4vs_service *svc = dest->svc;
 
+	l4vs_dest_route_drop(dest);
 	l4vs_stats_destroy(&dest->stats);
 	kfree(dest);
 	svc_put(svc);
@@ -377,6 +379,8 @@ static void dest_unlink(struct l4vs_dest *dest)
 	struct l4vs_scheduler *sched = svc_sched(svc);
 
 	clear_bit(ilog2(L4VS_DEST_F_AVAILABLE), &dest->flags);
+	/* its route must not hold a device while connections hold it */
+	l4vs_dest_route_drop(dest);
 	list_del_rcu(&dest->n_list);
 	svc->num_dests--;
 	if (sched && sched->del_dest)

@@ -46,6 +46,7 @@
 #include <net/gre.h>
 
 #include "xmit.h"
+#include "route.h"
 
 /* One packet's view of its server's tunnel settings, read once. */
 struct tun_params {
@@ -58,51 +59,6 @@ struct tun_params {
 };
 
 #define GUE_REMCSUM_OPTLEN	(GUE_LEN_PRIV + GUE_PLEN_REMCSUM)
-
-struct tun_route {
-	struct dst_entry	*dst;
-	union nf_inet_addr	saddr;
-};
-
-static int tun_route(struct net *net, const struct sk_buff *skb,
-		     const struct l4vs_dest *dest, struct tun_route *r)
-{
-	if (dest->af == AF_INET6) {
-		struct flowi6 fl6 = {
-			.daddr = dest->addr.in6,
-			.flowi6_mark = skb->mark,
-		};
-
-		r->dst = ip6_route_output(net, NULL, &fl6);
-		if (r->dst->error)
-			goto err;
-		if (ipv6_dev_get_saddr(net, r->dst->dev, &fl6.daddr, 0,
-				       &r->saddr.in6))
-			goto err;
-	} else {
-		struct flowi4 fl4 = {
-			.daddr = dest->addr.ip,
-			.flowi4_mark = skb->mark,
-		};
-		struct rtable *rt = ip_route_output_key(net, &fl4);
-
-		if (IS_ERR(rt))
-			return -EHOSTUNREACH;
-		r->dst = &rt->dst;
-		r->saddr.ip = fl4.saddr;
-	}
-	return 0;
-err:
-	dst_release(r->dst);
-	return -EHOSTUNREACH;
-}
-
-static bool dst_local(const struct dst_entry *dst, int af)
-{
-	if (af == AF_INET6)
-		return dst_rt6_info(dst)->rt6i_flags & RTF_LOCAL;
-	return container_of(dst, struct rtable, dst)->rt_flags & RTCF_LOCAL;
-}
 
 /*
  * Remote checksum offload needs an Internet checksum still to be done (not
@@ -223,7 +179,7 @@ static void push_gue_remcsum(struct sk_buff *skb, const struct tun_params *tp)
 
 static void push_gue(struct net *net, struct sk_buff *skb,
 		     const struct tun_params *tp, const struct l4vs_dest *dest,
-		     const struct tun_route *r, u8 inner_ipproto)
+		     const struct l4vs_route *r, u8 inner_ipproto)
 {
 	bool nocsum = !(tp->flags & (IP_VS_TUNNEL_ENCAP_FLAG_CSUM |
 				     IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM));
@@ -254,7 +210,7 @@ static void push_gue(struct net *net, struct sk_buff *skb,
 }
 
 static void push_outer(struct net *net, struct sk_buff *skb,
-		       const struct l4vs_dest *dest, const struct tun_route *r,
+		       const struct l4vs_dest *dest, const struct l4vs_route *r,
 		       u8 proto, u8 tos, u8 ttl, __be16 df)
 {
 	if (dest->af == AF_INET6) {
@@ -301,7 +257,7 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	__be16 inner_proto, df = 0;
 	u8 inner_ipproto, proto, tos, ttl;
 	struct tun_params tp;
-	struct tun_route r;
+	struct l4vs_route r;
 	bool pmtu_disc;
 
 	/* the server may be edited meanwhile: one consistent view per packet */
@@ -311,10 +267,11 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	remcsum_check(skb, &tp);
 	pmtu_disc = READ_ONCE(ln->sysctl.pmtu_disc);
 
-	if (tun_route(net, skb, dest, &r))
+	if (l4vs_route_get(net, dest, &dest->addr, skb->mark, 0,
+			   L4VS_ROUTE_SADDR, &r))
 		return l4vs_drop(ln, L4VS_DROP_NOROUTE);
-	if (dst_local(r.dst, dest->af)) {
-		dst_release(r.dst);
+	if (l4vs_route_local(&r, dest->af)) {
+		l4vs_route_put(&r);
 		return NF_ACCEPT;	/* a real server on this host */
 	}
 
@@ -322,7 +279,7 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	hlen = outer_len + encap_len(&tp);
 	mtu = dst_mtu(r.dst) > hlen ? dst_mtu(r.dst) - hlen : 0;
 	if (too_big(skb, inner_af, mtu, pmtu_disc)) {
-		dst_release(r.dst);
+		l4vs_route_put(&r);
 		return l4vs_drop(ln, L4VS_DROP_MTU);
 	}
 
@@ -392,13 +349,12 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	 */
 	skb->ignore_df = inner_af == AF_INET && !df;
 
-	skb_dst_drop(skb);
-	skb_dst_set(skb, r.dst);
+	l4vs_route_attach(skb, &r);
 	NF_HOOK(dest->af == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
 		NF_INET_LOCAL_OUT, net, NULL, skb, NULL, r.dst->dev, dst_output);
 	return NF_STOLEN;
 
 err_nomem:
-	dst_release(r.dst);
+	l4vs_route_put(&r);
 	return l4vs_drop(ln, L4VS_DROP_NOMEM);
 }

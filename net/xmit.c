@@ -22,6 +22,7 @@
 #include <net/dst.h>
 
 #include "xmit.h"
+#include "route.h"
 
 /* SCTP has no pseudo-header: rewrite, then a new CRC over the packet. */
 static int sctp_rewrite4(struct sk_buff *skb, unsigned int thoff, bool dst,
@@ -86,38 +87,26 @@ static int nat_rewrite4(struct sk_buff *skb, unsigned int thoff, u8 proto,
 /*
  * Route towards the real server.  Direct routing keeps the VIP as the
  * destination address, so the route must carry the server as its next hop
- * (FLOWI_FLAG_KNOWN_NH) or the neighbour lookup would resolve the VIP.
+ * (L4VS_ROUTE_KNOWN_NH) or the neighbour lookup would resolve the VIP.
  */
-static struct rtable *route_to_dest(struct net *net, struct sk_buff *skb,
-				    struct l4vs_conn *cp, bool known_nh,
-				    __be32 *saddr)
+static int route_to_dest(struct net *net, struct sk_buff *skb,
+			 struct l4vs_conn *cp, unsigned int flags,
+			 struct l4vs_route *r)
 {
-	struct flowi4 fl4 = {
-		.daddr = cp->daddr.ip,
-		.flowi4_tos = RT_TOS(ip_hdr(skb)->tos),
-		.flowi4_mark = skb->mark,
-		.flowi4_flags = known_nh ? FLOWI_FLAG_KNOWN_NH : 0,
-	};
-	struct rtable *rt;
-
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt))
-		return NULL;
-	if (saddr)
-		*saddr = fl4.saddr;
-	return rt;
+	return l4vs_route_get(net, cp->dest, &cp->daddr, skb->mark,
+			      ip_hdr(skb)->tos, flags, r);
 }
 
 /*
  * Too big for the path and not allowed to fragment: tell the client the MTU
  * it can use, less what the forwarding method adds.
  */
-static bool too_big(struct sk_buff *skb, struct rtable *rt,
+static bool too_big(struct sk_buff *skb, struct dst_entry *dst,
 		    unsigned int overhead)
 {
-	unsigned int mtu = dst_mtu(&rt->dst) - overhead;
+	unsigned int mtu = dst_mtu(dst) - overhead;
 
-	if (skb->len + overhead <= dst_mtu(&rt->dst) ||
+	if (skb->len + overhead <= dst_mtu(dst) ||
 	    skb_is_gso(skb) || !(ip_hdr(skb)->frag_off & htons(IP_DF)))
 		return false;
 	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
@@ -125,13 +114,12 @@ static bool too_big(struct sk_buff *skb, struct rtable *rt,
 }
 
 static unsigned int send_routed(struct net *net, struct sk_buff *skb,
-				struct rtable *rt)
+				struct l4vs_route *r)
 {
-	skb_dst_drop(skb);
-	skb_dst_set(skb, &rt->dst);
+	l4vs_route_attach(skb, r);
 	skb_forward_csum(skb);
 	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, net, NULL, skb, NULL,
-		rt->dst.dev, dst_output);
+		r->dst->dev, dst_output);
 	return NF_STOLEN;
 }
 
@@ -141,67 +129,64 @@ unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 			      const struct nf_hook_state *state)
 {
 	struct net *net = state->net;
-	struct rtable *rt;
+	struct l4vs_route r;
 	bool local;
 
-	rt = route_to_dest(net, skb, cp, false, NULL);
-	if (!rt)
+	if (route_to_dest(net, skb, cp, 0, &r))
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
-	local = rt->rt_flags & RTCF_LOCAL;
+	local = l4vs_route_local(&r, AF_INET);
 
-	if (!local && too_big(skb, rt, 0)) {
-		ip_rt_put(rt);
+	if (!local && too_big(skb, r.dst, 0)) {
+		l4vs_route_put(&r);
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_MTU);
 	}
 
 	if (nat_rewrite4(skb, iph->thoff, iph->protocol, true, cp->daddr.ip,
 			 cp->dport)) {
-		ip_rt_put(rt);
+		l4vs_route_put(&r);
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOMEM);
 	}
 
 	/* a real server on this host: let local delivery carry on */
 	if (local) {
-		ip_rt_put(rt);
+		l4vs_route_put(&r);
 		return NF_ACCEPT;
 	}
-	return send_routed(net, skb, rt);
+	return send_routed(net, skb, &r);
 }
 
 /* An already rewritten packet (an ICMP error) to the real server. */
 unsigned int l4vs_xmit_routed(struct sk_buff *skb, struct l4vs_conn *cp,
 			      const struct nf_hook_state *state)
 {
-	struct rtable *rt;
+	struct l4vs_route r;
 
-	rt = route_to_dest(state->net, skb, cp, false, NULL);
-	if (!rt)
+	if (route_to_dest(state->net, skb, cp, 0, &r))
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
-	if (rt->rt_flags & RTCF_LOCAL) {
-		ip_rt_put(rt);
+	if (l4vs_route_local(&r, AF_INET)) {
+		l4vs_route_put(&r);
 		return NF_ACCEPT;
 	}
-	return send_routed(state->net, skb, rt);
+	return send_routed(state->net, skb, &r);
 }
 
 /* Direct routing: only the link-layer destination changes. */
 unsigned int l4vs_xmit_dr(struct sk_buff *skb, struct l4vs_conn *cp,
 			  const struct nf_hook_state *state)
 {
-	struct rtable *rt;
+	struct l4vs_route r;
 
-	rt = route_to_dest(state->net, skb, cp, true, NULL);
-	if (!rt)
+	if (route_to_dest(state->net, skb, cp, L4VS_ROUTE_KNOWN_NH, &r))
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
-	if (rt->rt_flags & RTCF_LOCAL) {
-		ip_rt_put(rt);
+	if (l4vs_route_local(&r, AF_INET)) {
+		l4vs_route_put(&r);
 		return NF_ACCEPT;
 	}
-	if (too_big(skb, rt, 0)) {
-		ip_rt_put(rt);
+	if (too_big(skb, r.dst, 0)) {
+		l4vs_route_put(&r);
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_MTU);
 	}
-	return send_routed(state->net, skb, rt);
+	return send_routed(state->net, skb, &r);
 }
 
 /* Outbound masquerading: the reply now comes from the virtual service. */

@@ -17,6 +17,7 @@
 #include <net/dst.h>
 
 #include "xmit.h"
+#include "route.h"
 
 static int sctp_rewrite6(struct sk_buff *skb, unsigned int thoff, bool dst,
 			 const struct in6_addr *addr, __be16 port)
@@ -66,29 +67,6 @@ static int nat_rewrite6(struct sk_buff *skb, unsigned int thoff, u8 proto,
 	return 0;
 }
 
-static struct dst_entry *route6_to_dest(struct net *net, struct sk_buff *skb,
-					struct l4vs_conn *cp, bool known_nh)
-{
-	struct flowi6 fl6 = {
-		.daddr = cp->daddr.in6,
-		.flowi6_mark = skb->mark,
-		.flowi6_flags = known_nh ? FLOWI_FLAG_KNOWN_NH : 0,
-	};
-	struct dst_entry *dst;
-
-	dst = ip6_route_output(net, NULL, &fl6);
-	if (dst->error) {
-		dst_release(dst);
-		return NULL;
-	}
-	return dst;
-}
-
-static bool dst_is_local6(const struct dst_entry *dst)
-{
-	return dst_rt6_info(dst)->rt6i_flags & RTF_LOCAL;
-}
-
 static bool too_big6(struct sk_buff *skb, struct dst_entry *dst)
 {
 	unsigned int mtu = dst_mtu(dst);
@@ -109,32 +87,31 @@ static unsigned int xmit6(struct sk_buff *skb, struct l4vs_conn *cp,
 			  bool known_nh)
 {
 	struct l4vs_net *ln = cp->dest->svc->ln;
-	struct dst_entry *dst;
+	struct l4vs_route r;
 	bool local;
 
-	dst = route6_to_dest(state->net, skb, cp, known_nh);
-	if (!dst)
+	if (l4vs_route_get(state->net, cp->dest, &cp->daddr, skb->mark, 0,
+			   known_nh ? L4VS_ROUTE_KNOWN_NH : 0, &r))
 		return l4vs_drop(ln, L4VS_DROP_NOROUTE);
-	local = dst_is_local6(dst);
-	if (!local && too_big6(skb, dst)) {
-		dst_release(dst);
+	local = l4vs_route_local(&r, AF_INET6);
+	if (!local && too_big6(skb, r.dst)) {
+		l4vs_route_put(&r);
 		return l4vs_drop(ln, L4VS_DROP_MTU);
 	}
 	if (nat && nat_rewrite6(skb, iph->thoff, iph->protocol, true,
 				&cp->daddr.in6, cp->dport)) {
-		dst_release(dst);
+		l4vs_route_put(&r);
 		return l4vs_drop(ln, L4VS_DROP_NOMEM);
 	}
 	if (local) {
-		dst_release(dst);
+		l4vs_route_put(&r);
 		return NF_ACCEPT;
 	}
 
-	skb_dst_drop(skb);
-	skb_dst_set(skb, dst);
+	l4vs_route_attach(skb, &r);
 	skb_forward_csum(skb);
 	NF_HOOK(NFPROTO_IPV6, NF_INET_LOCAL_OUT, state->net, NULL, skb, NULL,
-		dst->dev, dst_output);
+		r.dst->dev, dst_output);
 	return NF_STOLEN;
 }
 

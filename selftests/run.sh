@@ -26,6 +26,7 @@ TESTS=(
 	dr
 	tun
 	tun_pmtu
+	route_cache
 	dest_delete
 	weight0_drain
 	conn_list
