@@ -28,8 +28,7 @@
 
 #include "l4vs.h"
 #include "sync.h"
-
-#define L4VS_NL_VALIDATE	(NL_VALIDATE_STRICT & ~NL_VALIDATE_NESTED)
+#include "netlink.h"
 
 static struct genl_family l4vs_genl_family;
 
@@ -98,23 +97,10 @@ static const struct nla_policy dest_policy[IPVS_DEST_ATTR_MAX + 1] = {
 	[IPVS_DEST_ATTR_TUN_FLAGS]	= { .type = NLA_U16 },
 };
 
-static const struct nla_policy daemon_policy[IPVS_DAEMON_ATTR_MAX + 1] = {
-	[IPVS_DAEMON_ATTR_STATE]	= { .type = NLA_U32 },
-	[IPVS_DAEMON_ATTR_MCAST_IFN]	= { .type = NLA_NUL_STRING,
-					    .len = IP_VS_IFNAME_MAXLEN - 1 },
-	[IPVS_DAEMON_ATTR_SYNC_ID]	= { .type = NLA_U32 },
-	[IPVS_DAEMON_ATTR_SYNC_MAXLEN]	= { .type = NLA_U16 },
-	[IPVS_DAEMON_ATTR_MCAST_GROUP]	= { .type = NLA_U32 },
-	[IPVS_DAEMON_ATTR_MCAST_GROUP6]	=
-		NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[IPVS_DAEMON_ATTR_MCAST_PORT]	= { .type = NLA_U16 },
-	[IPVS_DAEMON_ATTR_MCAST_TTL]	= { .type = NLA_U8 },
-};
-
 static const struct nla_policy cmd_policy[IPVS_CMD_ATTR_MAX + 1] = {
 	[IPVS_CMD_ATTR_SERVICE]		= NLA_POLICY_NESTED(svc_policy),
 	[IPVS_CMD_ATTR_DEST]		= NLA_POLICY_NESTED(dest_policy),
-	[IPVS_CMD_ATTR_DAEMON]		= NLA_POLICY_NESTED(daemon_policy),
+	[IPVS_CMD_ATTR_DAEMON]		= NLA_POLICY_NESTED(l4vs_daemon_policy),
 	[IPVS_CMD_ATTR_TIMEOUT_TCP]	= { .type = NLA_U32 },
 	[IPVS_CMD_ATTR_TIMEOUT_TCP_FIN]	= { .type = NLA_U32 },
 	[IPVS_CMD_ATTR_TIMEOUT_UDP]	= { .type = NLA_U32 },
@@ -122,7 +108,7 @@ static const struct nla_policy cmd_policy[IPVS_CMD_ATTR_MAX + 1] = {
 
 /* ---- parsing ------------------------------------------------------------ */
 
-static int parse_msg(const struct nlmsghdr *nlh, struct nlattr **tb,
+int l4vs_nl_parse_msg(const struct nlmsghdr *nlh, struct nlattr **tb,
 		     struct netlink_ext_ack *extack)
 {
 	const struct genlmsghdr *ghdr = nlmsg_data(nlh);
@@ -136,24 +122,13 @@ static int parse_msg(const struct nlmsghdr *nlh, struct nlattr **tb,
 }
 
 /* The nest was checked with the whole message; this only indexes it. */
-static int parse_nest(struct nlattr **tb, int maxtype, const struct nlattr *nla,
+int l4vs_nl_parse_nest(struct nlattr **tb, int maxtype, const struct nlattr *nla,
 		      const struct nla_policy *policy,
 		      struct netlink_ext_ack *extack)
 {
 	return __nla_parse(tb, maxtype, nla_data(nla), nla_len(nla), policy,
 			   L4VS_NL_VALIDATE, extack);
 }
-
-/* A mandatory attribute: say which one is missing, and where. */
-#define need(tb, type, nest, msg, extack) ({				\
-	bool __present = !!(tb)[type];					\
-									\
-	if (!__present) {						\
-		NL_SET_ERR_ATTR_MISS(extack, nest, type);		\
-		NL_SET_ERR_MSG(extack, msg);				\
-	}								\
-	__present;							\
-})
 
 static int parse_af(const struct nlattr *nla, u16 *af,
 		    struct netlink_ext_ack *extack)
@@ -196,14 +171,14 @@ static int parse_svc_key(struct nlattr **tb, struct nlattr **stb,
 	struct nlattr *nest = tb[IPVS_CMD_ATTR_SERVICE];
 	int ret;
 
-	if (!need(tb, IPVS_CMD_ATTR_SERVICE, NULL, "missing service attribute", extack))
+	if (!l4vs_nl_need(tb, IPVS_CMD_ATTR_SERVICE, NULL, "missing service attribute", extack))
 		return -EINVAL;
-	ret = parse_nest(stb, IPVS_SVC_ATTR_MAX, nest, svc_policy, extack);
+	ret = l4vs_nl_parse_nest(stb, IPVS_SVC_ATTR_MAX, nest, svc_policy, extack);
 	if (ret)
 		return ret;
 
 	memset(c, 0, sizeof(*c));
-	if (!need(stb, IPVS_SVC_ATTR_AF, nest, "missing service address family", extack))
+	if (!l4vs_nl_need(stb, IPVS_SVC_ATTR_AF, nest, "missing service address family", extack))
 		return -EINVAL;
 	ret = parse_af(stb[IPVS_SVC_ATTR_AF], &c->af, extack);
 	if (ret)
@@ -220,10 +195,10 @@ static int parse_svc_key(struct nlattr **tb, struct nlattr **stb,
 		return 0;
 	}
 
-	if (!need(stb, IPVS_SVC_ATTR_PROTOCOL, nest,
+	if (!l4vs_nl_need(stb, IPVS_SVC_ATTR_PROTOCOL, nest,
 		  "missing service protocol (or firewall mark)", extack) ||
-	    !need(stb, IPVS_SVC_ATTR_ADDR, nest, "missing service address", extack) ||
-	    !need(stb, IPVS_SVC_ATTR_PORT, nest, "missing service port", extack))
+	    !l4vs_nl_need(stb, IPVS_SVC_ATTR_ADDR, nest, "missing service address", extack) ||
+	    !l4vs_nl_need(stb, IPVS_SVC_ATTR_PORT, nest, "missing service port", extack))
 		return -EINVAL;
 	c->protocol = nla_get_u16(stb[IPVS_SVC_ATTR_PROTOCOL]);
 	c->port = nla_get_be16(stb[IPVS_SVC_ATTR_PORT]);
@@ -243,10 +218,11 @@ static int parse_svc_rest(struct nlattr **stb, const struct nlattr *nest,
 	struct nlattr *pe = stb[IPVS_SVC_ATTR_PE_NAME];
 	struct ip_vs_flags flags;
 
-	if (!need(stb, IPVS_SVC_ATTR_SCHED_NAME, nest, "missing scheduler name", extack) ||
-	    !need(stb, IPVS_SVC_ATTR_FLAGS, nest, "missing service flags", extack) ||
-	    !need(stb, IPVS_SVC_ATTR_TIMEOUT, nest, "missing persistence timeout", extack) ||
-	    !need(stb, IPVS_SVC_ATTR_NETMASK, nest, "missing persistence netmask", extack))
+	if (!l4vs_nl_need(stb, IPVS_SVC_ATTR_SCHED_NAME, nest, "missing scheduler name", extack) ||
+	    !l4vs_nl_need(stb, IPVS_SVC_ATTR_FLAGS, nest, "missing service flags", extack) ||
+	    !l4vs_nl_need(stb, IPVS_SVC_ATTR_TIMEOUT, nest,
+			  "missing persistence timeout", extack) ||
+	    !l4vs_nl_need(stb, IPVS_SVC_ATTR_NETMASK, nest, "missing persistence netmask", extack))
 		return -EINVAL;
 
 	if (pe && nla_len(pe) > 0 && *(char *)nla_data(pe)) {
@@ -279,9 +255,9 @@ static int parse_dest(struct nlattr **tb, const struct l4vs_service *svc,
 	struct nlattr *dtb[IPVS_DEST_ATTR_MAX + 1];
 	int ret;
 
-	if (!need(tb, IPVS_CMD_ATTR_DEST, NULL, "missing destination attribute", extack))
+	if (!l4vs_nl_need(tb, IPVS_CMD_ATTR_DEST, NULL, "missing destination attribute", extack))
 		return -EINVAL;
-	ret = parse_nest(dtb, IPVS_DEST_ATTR_MAX, nest, dest_policy, extack);
+	ret = l4vs_nl_parse_nest(dtb, IPVS_DEST_ATTR_MAX, nest, dest_policy, extack);
 	if (ret)
 		return ret;
 
@@ -292,8 +268,8 @@ static int parse_dest(struct nlattr **tb, const struct l4vs_service *svc,
 		if (ret)
 			return ret;
 	}
-	if (!need(dtb, IPVS_DEST_ATTR_ADDR, nest, "missing destination address", extack) ||
-	    !need(dtb, IPVS_DEST_ATTR_PORT, nest, "missing destination port", extack))
+	if (!l4vs_nl_need(dtb, IPVS_DEST_ATTR_ADDR, nest, "missing destination address", extack) ||
+	    !l4vs_nl_need(dtb, IPVS_DEST_ATTR_PORT, nest, "missing destination port", extack))
 		return -EINVAL;
 	ret = parse_addr(dtb[IPVS_DEST_ATTR_ADDR], c->af, &c->addr, extack);
 	if (ret)
@@ -302,10 +278,11 @@ static int parse_dest(struct nlattr **tb, const struct l4vs_service *svc,
 	if (!full)
 		return 0;
 
-	if (!need(dtb, IPVS_DEST_ATTR_FWD_METHOD, nest, "missing forwarding method", extack) ||
-	    !need(dtb, IPVS_DEST_ATTR_WEIGHT, nest, "missing destination weight", extack) ||
-	    !need(dtb, IPVS_DEST_ATTR_U_THRESH, nest, "missing upper threshold", extack) ||
-	    !need(dtb, IPVS_DEST_ATTR_L_THRESH, nest, "missing lower threshold", extack))
+	if (!l4vs_nl_need(dtb, IPVS_DEST_ATTR_FWD_METHOD, nest,
+			  "missing forwarding method", extack) ||
+	    !l4vs_nl_need(dtb, IPVS_DEST_ATTR_WEIGHT, nest, "missing destination weight", extack) ||
+	    !l4vs_nl_need(dtb, IPVS_DEST_ATTR_U_THRESH, nest, "missing upper threshold", extack) ||
+	    !l4vs_nl_need(dtb, IPVS_DEST_ATTR_L_THRESH, nest, "missing lower threshold", extack))
 		return -EINVAL;
 	/* no masking as IPVS does: stray bits are an error, not MASQ */
 	c->fwd = nla_get_u32(dtb[IPVS_DEST_ATTR_FWD_METHOD]);
@@ -461,7 +438,7 @@ static int fill_dest(struct sk_buff *skb, void *obj)
 }
 
 /* One dump message: a header and one nest filled by 'fill'. */
-static int dump_one(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
+int l4vs_nl_dump_one(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 		    int (*fill)(struct sk_buff *skb, void *obj), void *obj)
 {
 	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
@@ -479,11 +456,6 @@ static int dump_one(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 }
 
 /* ---- commands ----------------------------------------------------------- */
-
-static struct l4vs_net *info_ln(struct genl_info *info)
-{
-	return l4vs_net(genl_info_net(info));
-}
 
 static struct l4vs_service *find_svc(struct l4vs_net *ln, struct nlattr **tb,
 				     struct nlattr **stb,
@@ -619,11 +591,11 @@ static int l4vs_nl_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *tb[IPVS_CMD_ATTR_MAX + 1];
-	struct l4vs_net *ln = info_ln(info);
+	struct l4vs_net *ln = l4vs_net(genl_info_net(info));
 	u8 cmd = info->genlhdr->cmd;
 	int ret;
 
-	ret = parse_msg(info->nlhdr, tb, extack);
+	ret = l4vs_nl_parse_msg(info->nlhdr, tb, extack);
 	if (ret)
 		return ret;
 
@@ -656,106 +628,13 @@ static int l4vs_nl_set(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-/*
- * NEW_DAEMON / DEL_DAEMON, as IPVS takes them: state, interface and sync id
- * are mandatory to start, the state alone to stop; the multicast group
- * decides the family (IPv4 unless MCAST_GROUP6 is given).
- */
-static int parse_daemon(struct nlattr **tb, struct l4vs_sync_conf *c,
-			bool start, struct netlink_ext_ack *extack)
-{
-	struct nlattr *nest = tb[IPVS_CMD_ATTR_DAEMON];
-	struct nlattr *dtb[IPVS_DAEMON_ATTR_MAX + 1];
-	struct nlattr *a;
-	int ret;
-
-	if (!need(tb, IPVS_CMD_ATTR_DAEMON, NULL, "missing daemon attribute", extack))
-		return -EINVAL;
-	ret = parse_nest(dtb, IPVS_DAEMON_ATTR_MAX, nest, daemon_policy, extack);
-	if (ret)
-		return ret;
-	memset(c, 0, sizeof(*c));
-	if (!need(dtb, IPVS_DAEMON_ATTR_STATE, nest, "missing daemon state", extack))
-		return -EINVAL;
-	c->state = nla_get_u32(dtb[IPVS_DAEMON_ATTR_STATE]);
-	if (c->state != IP_VS_STATE_MASTER && c->state != IP_VS_STATE_BACKUP) {
-		NL_SET_ERR_MSG_ATTR(extack, dtb[IPVS_DAEMON_ATTR_STATE],
-				    "daemon state must be master or backup");
-		return -EINVAL;
-	}
-	if (!start)
-		return 0;
-
-	if (!need(dtb, IPVS_DAEMON_ATTR_MCAST_IFN, nest, "missing multicast interface", extack) ||
-	    !need(dtb, IPVS_DAEMON_ATTR_SYNC_ID, nest, "missing sync id", extack))
-		return -EINVAL;
-	nla_strscpy(c->ifname, dtb[IPVS_DAEMON_ATTR_MCAST_IFN], sizeof(c->ifname));
-	/* one byte on the wire: IPVS truncates the same way */
-	c->syncid = nla_get_u32(dtb[IPVS_DAEMON_ATTR_SYNC_ID]);
-	a = dtb[IPVS_DAEMON_ATTR_SYNC_MAXLEN];
-	if (a)
-		c->maxlen = nla_get_u16(a);
-	a = dtb[IPVS_DAEMON_ATTR_MCAST_GROUP];
-	if (a) {
-		c->mcast_af = AF_INET;
-		c->mcast_group.ip = nla_get_in_addr(a);
-		if (!ipv4_is_multicast(c->mcast_group.ip)) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "not a multicast group");
-			return -EINVAL;
-		}
-	} else if (dtb[IPVS_DAEMON_ATTR_MCAST_GROUP6]) {
-		a = dtb[IPVS_DAEMON_ATTR_MCAST_GROUP6];
-		if (!IS_ENABLED(CONFIG_IPV6)) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "no IPv6 in this kernel");
-			return -EAFNOSUPPORT;
-		}
-		c->mcast_af = AF_INET6;
-		c->mcast_group.in6 = nla_get_in6_addr(a);
-		if (!ipv6_addr_is_multicast(&c->mcast_group.in6)) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "not a multicast group");
-			return -EINVAL;
-		}
-	}
-	a = dtb[IPVS_DAEMON_ATTR_MCAST_PORT];
-	if (a)
-		c->mcast_port = nla_get_u16(a);
-	a = dtb[IPVS_DAEMON_ATTR_MCAST_TTL];
-	if (a)
-		c->mcast_ttl = nla_get_u8(a);
-	return 0;
-}
-
-static int l4vs_nl_daemon(struct sk_buff *skb, struct genl_info *info)
-{
-	bool start = info->genlhdr->cmd == IPVS_CMD_NEW_DAEMON;
-	struct netlink_ext_ack *extack = info->extack;
-	struct nlattr *tb[IPVS_CMD_ATTR_MAX + 1];
-	struct l4vs_net *ln = info_ln(info);
-	struct l4vs_sync_conf c;
-	int ret;
-
-	ret = parse_msg(info->nlhdr, tb, extack);
-	if (ret)
-		return ret;
-	ret = parse_daemon(tb, &c, start, extack);
-	if (ret)
-		return ret;
-	mutex_lock(&ln->lock);
-	if (start)
-		ret = l4vs_sync_start(ln, &c, extack);
-	else
-		ret = l4vs_sync_stop(ln, c.state, extack);
-	mutex_unlock(&ln->lock);
-	return ret;
-}
-
 /* GET_SERVICE (one), GET_INFO and GET_CONFIG: a single reply. */
 static int l4vs_nl_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *stb[IPVS_SVC_ATTR_MAX + 1];
 	struct nlattr *tb[IPVS_CMD_ATTR_MAX + 1];
-	struct l4vs_net *ln = info_ln(info);
+	struct l4vs_net *ln = l4vs_net(genl_info_net(info));
 	u8 cmd = info->genlhdr->cmd, reply_cmd;
 	struct l4vs_service_conf c;
 	struct l4vs_service *svc;
@@ -764,7 +643,7 @@ static int l4vs_nl_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret;
 
-	ret = parse_msg(info->nlhdr, tb, extack);
+	ret = l4vs_nl_parse_msg(info->nlhdr, tb, extack);
 	if (ret)
 		return ret;
 
@@ -823,35 +702,17 @@ err_free:
 	return ret;
 }
 
-/* Where a dump resumes; lives in cb->ctx. */
-struct dump_ctx {
-	unsigned int	bucket;		/* services: table bucket */
-	unsigned int	idx;		/* entries of it already sent */
-	/* destinations: the service's key */
-	u16		af;
-	u16		protocol;
-	__be16		port;
-	u32		fwmark;
-	union nf_inet_addr addr;
-};
-
-static struct dump_ctx *dump_ctx(struct netlink_callback *cb)
-{
-	BUILD_BUG_ON(sizeof(struct dump_ctx) > sizeof(cb->ctx));
-	return (struct dump_ctx *)cb->ctx;
-}
-
 /* Dumps too get strict checks, made here since genetlink made none. */
 static int l4vs_nl_dump_start(struct netlink_callback *cb)
 {
 	struct nlattr *stb[IPVS_SVC_ATTR_MAX + 1];
 	struct nlattr *tb[IPVS_CMD_ATTR_MAX + 1];
-	struct dump_ctx *ctx = dump_ctx(cb);
+	struct l4vs_nl_dump_ctx *ctx = l4vs_nl_dump_ctx(cb);
 	struct l4vs_service_conf c;
 	int ret;
 
 	memset(ctx, 0, sizeof(*ctx));
-	ret = parse_msg(cb->nlh, tb, cb->extack);
+	ret = l4vs_nl_parse_msg(cb->nlh, tb, cb->extack);
 	if (ret)
 		return ret;
 	if (((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd != IPVS_CMD_GET_DEST)
@@ -872,7 +733,7 @@ static int l4vs_nl_dump_services(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
 	struct l4vs_net *ln = l4vs_net(sock_net(skb->sk));
-	struct dump_ctx *ctx = dump_ctx(cb);
+	struct l4vs_nl_dump_ctx *ctx = l4vs_nl_dump_ctx(cb);
 	struct l4vs_service *svc;
 	unsigned int idx;
 
@@ -882,7 +743,7 @@ static int l4vs_nl_dump_services(struct sk_buff *skb,
 		hlist_for_each_entry(svc, &ln->svc_tab[ctx->bucket], s_list) {
 			if (idx++ < ctx->idx)
 				continue;
-			if (dump_one(skb, cb, IPVS_CMD_NEW_SERVICE,
+			if (l4vs_nl_dump_one(skb, cb, IPVS_CMD_NEW_SERVICE,
 				     fill_service, svc))
 				goto out;
 			ctx->idx++;
@@ -896,7 +757,7 @@ out:
 static int l4vs_nl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct l4vs_net *ln = l4vs_net(sock_net(skb->sk));
-	struct dump_ctx *ctx = dump_ctx(cb);
+	struct l4vs_nl_dump_ctx *ctx = l4vs_nl_dump_ctx(cb);
 	struct l4vs_service_conf c = {
 		.af = ctx->af,
 		.protocol = ctx->protocol,
@@ -916,67 +777,11 @@ static int l4vs_nl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
 	l4vs_for_each_dest(svc, dest) {
 		if (idx++ < ctx->idx)
 			continue;
-		if (dump_one(skb, cb, IPVS_CMD_NEW_DEST, fill_dest, dest))
+		if (l4vs_nl_dump_one(skb, cb, IPVS_CMD_NEW_DEST, fill_dest, dest))
 			break;
 		ctx->idx++;
 	}
 out:
-	mutex_unlock(&ln->lock);
-	return skb->len;
-}
-
-static int fill_daemon(struct sk_buff *skb, void *obj)
-{
-	const struct l4vs_sync_conf *c = obj;
-	struct nlattr *nest;
-
-	nest = nla_nest_start(skb, IPVS_CMD_ATTR_DAEMON);
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u32(skb, IPVS_DAEMON_ATTR_STATE, c->state) ||
-	    nla_put_string(skb, IPVS_DAEMON_ATTR_MCAST_IFN, c->ifname) ||
-	    nla_put_u32(skb, IPVS_DAEMON_ATTR_SYNC_ID, c->syncid) ||
-	    nla_put_u16(skb, IPVS_DAEMON_ATTR_SYNC_MAXLEN, c->maxlen) ||
-	    nla_put_u16(skb, IPVS_DAEMON_ATTR_MCAST_PORT, c->mcast_port) ||
-	    nla_put_u8(skb, IPVS_DAEMON_ATTR_MCAST_TTL, c->mcast_ttl))
-		goto err;
-	if (c->mcast_af == AF_INET6) {
-		if (nla_put_in6_addr(skb, IPVS_DAEMON_ATTR_MCAST_GROUP6,
-				     &c->mcast_group.in6))
-			goto err;
-	} else if (nla_put_in_addr(skb, IPVS_DAEMON_ATTR_MCAST_GROUP,
-				   c->mcast_group.ip)) {
-		goto err;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-
-err:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
-}
-
-/* One IPVS_CMD_NEW_DAEMON per running role, master first; ctx->idx holds
- * the roles already sent.
- */
-static int l4vs_nl_dump_daemons(struct sk_buff *skb,
-				struct netlink_callback *cb)
-{
-	static const u32 roles[] = { IP_VS_STATE_MASTER, IP_VS_STATE_BACKUP };
-	struct l4vs_net *ln = l4vs_net(sock_net(skb->sk));
-	struct dump_ctx *ctx = dump_ctx(cb);
-	struct l4vs_sync_conf c;
-	unsigned int i;
-
-	mutex_lock(&ln->lock);
-	for (i = 0; i < ARRAY_SIZE(roles); i++) {
-		if (ctx->idx & roles[i])
-			continue;
-		if (l4vs_sync_get_conf(ln, roles[i], &c) &&
-		    dump_one(skb, cb, IPVS_CMD_NEW_DAEMON, fill_daemon, &c))
-			break;
-		ctx->idx |= roles[i];
-	}
 	mutex_unlock(&ln->lock);
 	return skb->len;
 }

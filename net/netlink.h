@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* l4vs: what netlink.c shares with netlink_daemon.c. */
+#ifndef _NET_L4VS_NETLINK_H
+#define _NET_L4VS_NETLINK_H
+
+#include <net/genetlink.h>
+#include <linux/ip_vs.h>
+
+#include "l4vs.h"
+
+#define L4VS_NL_VALIDATE	(NL_VALIDATE_STRICT & ~NL_VALIDATE_NESTED)
+
+/* A mandatory attribute: say which one is missing, and where. */
+#define l4vs_nl_need(tb, type, nest, msg, extack) ({			\
+	bool __present = !!(tb)[type];					\
+									\
+	if (!__present) {						\
+		NL_SET_ERR_ATTR_MISS(extack, nest, type);		\
+		NL_SET_ERR_MSG(extack, msg);				\
+	}								\
+	__present;							\
+})
+
+/* Where a dump resumes; lives in cb->ctx. */
+struct l4vs_nl_dump_ctx {
+	unsigned int	bucket;		/* services: table bucket */
+	unsigned int	idx;		/* entries of it already sent */
+	/* destinations: the service's key */
+	u16		af;
+	u16		protocol;
+	__be16		port;
+	u32		fwmark;
+	union nf_inet_addr addr;
+};
+
+static inline struct l4vs_nl_dump_ctx *
+l4vs_nl_dump_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct l4vs_nl_dump_ctx) > sizeof(cb->ctx));
+	return (struct l4vs_nl_dump_ctx *)cb->ctx;
+}
+
+extern const struct nla_policy l4vs_daemon_policy[IPVS_DAEMON_ATTR_MAX + 1];
+
+int l4vs_nl_parse_msg(const struct nlmsghdr *nlh, struct nlattr **tb,
+		      struct netlink_ext_ack *extack);
+int l4vs_nl_parse_nest(struct nlattr **tb, int maxtype, const struct nlattr *nla,
+		       const struct nla_policy *policy,
+		       struct netlink_ext_ack *extack);
+int l4vs_nl_dump_one(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
+		     int (*fill)(struct sk_buff *skb, void *obj), void *obj);
+
+/* netlink_daemon.c */
+int l4vs_nl_daemon(struct sk_buff *skb, struct genl_info *info);
+int l4vs_nl_dump_daemons(struct sk_buff *skb, struct netlink_callback *cb);
+
+#endif /* _NET_L4VS_NETLINK_H */
