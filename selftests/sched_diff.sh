@@ -73,7 +73,8 @@ SCENARIOS=(
 # reads the server's name; answers the names ("-" for a failure).
 # "close": closes all.  Connections are held until then.
 HELPER='
-import socket, sys, time
+import sys, time
+from vs_probe import probe
 trace = len(sys.argv) > 3 and sys.argv[3] != ""
 cmd = open(sys.argv[1], "r")
 res = open(sys.argv[2], "w")
@@ -92,23 +93,8 @@ while True:
         slow = []
         for i in range(n):
             t0 = time.monotonic()
-            s = socket.socket()
-            s.settimeout(2)
-            name = "-"
-            try:
-                if srcs[0] != "-":
-                    s.bind((srcs[i % len(srcs)], 0))
-                s.connect((dsts[i % len(dsts)], port))
-                s.sendall(b"?\n")
-                buf = b""
-                while not buf.endswith(b"\n"):
-                    d = s.recv(256)
-                    if not d:
-                        break
-                    buf += d
-                name = buf.split()[0].decode()
-            except (OSError, IndexError):
-                pass
+            s, name = probe(dsts[i % len(dsts)], port,
+                            srcs[i % len(srcs)] if srcs[0] != "-" else None)
             held.append(s)
             picks.append(name)
             ms = int((time.monotonic() - t0) * 1000)
@@ -154,7 +140,8 @@ EOF
 
 mkfifo "$TMPD/cmd" "$TMPD/res" || fail "mkfifo"
 exec {CMD_FD}<>"$TMPD/cmd" {RES_FD}<>"$TMPD/res"
-bg ip netns exec "$NS_CLI" "$PY" -c "$HELPER" "$TMPD/cmd" "$TMPD/res" "${SCHED_DIFF_TRACE:-}"
+bg ip netns exec "$NS_CLI" env PYTHONPATH="$SELFTESTS_DIR/tools" \
+	PYTHONDONTWRITEBYTECODE=1 "$PY" -c "$HELPER" "$TMPD/cmd" "$TMPD/res" "${SCHED_DIFF_TRACE:-}"
 HELPER_PID=$BG_PID
 
 # helper_do CMD...: one command to the helper; its answer in ANSWER.

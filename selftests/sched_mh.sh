@@ -59,26 +59,12 @@ add_flow_addresses() {
 # One connection per flow address, in order; prints the server names, one
 # line per flow ("-" when it failed).
 FLOWS_PY='
-import socket, sys
+import sys
+from vs_probe import probe
 m, vip, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 out = []
 for i in range(m):
-    s = socket.socket()
-    s.settimeout(2)
-    name = "-"
-    try:
-        s.bind(("10.2.%d.%d" % (i // 250, i % 250 + 1), 0))
-        s.connect((vip, port))
-        s.sendall(b"?\n")
-        buf = b""
-        while not buf.endswith(b"\n"):
-            d = s.recv(256)
-            if not d:
-                break
-            buf += d
-        name = buf.split()[0].decode()
-    except (OSError, IndexError):
-        pass
+    s, name = probe(vip, port, "10.2.%d.%d" % (i // 250, i % 250 + 1))
     s.close()
     out.append(name)
 print("\n".join(out))
@@ -86,7 +72,8 @@ print("\n".join(out))
 
 # run_flows PORT FILE: the M flows from the current client namespace.
 run_flows() {
-	ip netns exec "$NS_CLI" "$PY" -c "$FLOWS_PY" "$M" "$VIP" "$1" >"$2"
+	ip netns exec "$NS_CLI" env PYTHONPATH="$SELFTESTS_DIR/tools" \
+		PYTHONDONTWRITEBYTECODE=1 "$PY" -c "$FLOWS_PY" "$M" "$VIP" "$1" >"$2"
 }
 
 # ---- director A ---------------------------------------------------------------
