@@ -98,13 +98,20 @@ fail() {
 
 # A sleep without a fork: read, with a timeout, from a FIFO that nobody
 # ever writes to (held open read-write, so it never reports end of file).
+# A subshell whose parent never napped opens the FIFO itself (another
+# subshell may have made it already); without one, sleep(1) does.
 _sleep_fd=
 nap() {
 	if [ -z "$_sleep_fd" ]; then
 		make_tmpdir
-		mkfifo "$TMPD/.nap" && exec {_sleep_fd}<>"$TMPD/.nap"
+		[ -p "$TMPD/.nap" ] || mkfifo "$TMPD/.nap" 2>/dev/null
+		exec {_sleep_fd}<>"$TMPD/.nap" || _sleep_fd=
 	fi
-	read -r -t "$1" -u "$_sleep_fd" || :
+	if [ -n "$_sleep_fd" ]; then
+		read -r -t "$1" -u "$_sleep_fd" || :
+	else
+		sleep "$1"
+	fi
 }
 
 # now_ms: milliseconds since the epoch, from bash itself.
