@@ -190,6 +190,7 @@ struct l4vs_dest_route;
 
 struct l4vs_dest {
 	struct list_head	n_list;		/* svc->dests, RCU */
+	struct list_head	t_list;		/* svc->trash, once removed */
 	struct l4vs_service	*svc;		/* holds a reference */
 	u16			af;
 	__be16			port;
@@ -231,6 +232,8 @@ struct l4vs_service {
 	void			*sched_data;
 	struct list_head	dests;		/* RCU, written under ln->lock */
 	unsigned int		num_dests;
+	/* removed servers that connections still use, ready to come back */
+	struct list_head	trash;
 	struct l4vs_stats	stats;
 	refcount_t		refcnt;
 	struct rcu_head		rcu;

@@ -269,6 +269,7 @@ int l4vs_service_add(struct l4vs_net *ln, const struct l4vs_service_conf *c,
 	}
 	svc_apply(svc, c);
 	INIT_LIST_HEAD(&svc->dests);
+	INIT_LIST_HEAD(&svc->trash);
 	refcount_set(&svc->refcnt, 1);	/* the table's */
 
 	ret = l4vs_sched_bind(svc, sched);
@@ -369,9 +370,12 @@ int l4vs_service_edit(struct l4vs_service *svc,
 }
 
 /*
- * Take a destination out of service and drop the list's reference.  Readers
- * that found it under RCU may keep using it: the free waits for them (see
- * l4vs_dest_release()), and connections hold references of their own.
+ * Take a destination out of service.  Readers that found it under RCU may
+ * keep using it: the free waits for them (see l4vs_dest_release()).  While
+ * connections still hold it, the list's reference moves to the service's
+ * trash, so that the same server added back picks its connections up again
+ * (as IPVS does: a health checker's flap must not break them); otherwise
+ * it is dropped.
  */
 static void dest_unlink(struct l4vs_dest *dest)
 {
@@ -385,7 +389,23 @@ static void dest_unlink(struct l4vs_dest *dest)
 	svc->num_dests--;
 	if (sched && sched->del_dest)
 		sched->del_dest(svc, dest);
-	l4vs_dest_put(dest);
+	if (refcount_read(&dest->refcnt) > 1)
+		list_add(&dest->t_list, &svc->trash);
+	else
+		l4vs_dest_put(dest);
+}
+
+/* Drop the trash's references: all of them, or those nothing else holds. */
+static void svc_trash_purge(struct l4vs_service *svc, bool all)
+{
+	struct l4vs_dest *dest, *next;
+
+	list_for_each_entry_safe(dest, next, &svc->trash, t_list) {
+		if (!all && refcount_read(&dest->refcnt) > 1)
+			continue;
+		list_del(&dest->t_list);
+		l4vs_dest_put(dest);
+	}
 }
 
 static void svc_unlink(struct l4vs_service *svc)
@@ -396,6 +416,7 @@ static void svc_unlink(struct l4vs_service *svc)
 	svc->ln->num_services--;
 	list_for_each_entry_safe(dest, next, &svc->dests, n_list)
 		dest_unlink(dest);
+	svc_trash_purge(svc, true);
 }
 
 void l4vs_service_del(struct l4vs_service *svc)
@@ -509,6 +530,28 @@ struct l4vs_dest *l4vs_dest_lookup(struct l4vs_service *svc, int af,
 	return NULL;
 }
 
+/*
+ * The same server removed earlier and still held by connections: take it
+ * out of the trash (with the trash's reference, now the list's).  A grace
+ * period since it was unlinked lets no reader still walk the list through
+ * it when it is linked again.
+ */
+static struct l4vs_dest *dest_from_trash(struct l4vs_service *svc,
+					 const struct l4vs_dest_conf *c)
+{
+	struct l4vs_dest *dest;
+
+	list_for_each_entry(dest, &svc->trash, t_list) {
+		if (dest->af == c->af && dest->port == c->port &&
+		    addr_equal(c->af, &dest->addr, &c->addr)) {
+			list_del(&dest->t_list);
+			synchronize_rcu();
+			return dest;
+		}
+	}
+	return NULL;
+}
+
 /* Settings that add and edit share; readers may see them change one by one. */
 static void dest_apply(struct l4vs_dest *dest, const struct l4vs_dest_conf *c)
 {
@@ -543,6 +586,13 @@ int l4vs_dest_add(struct l4vs_service *svc, const struct l4vs_dest_conf *c,
 		return -EEXIST;
 	}
 
+	svc_trash_purge(svc, false);
+	dest = dest_from_trash(svc, c);
+	if (dest) {
+		dest_apply(dest, c);
+		goto link;
+	}
+
 	dest = kzalloc(sizeof(*dest), GFP_KERNEL);
 	if (!dest)
 		return -ENOMEM;
@@ -557,6 +607,7 @@ int l4vs_dest_add(struct l4vs_service *svc, const struct l4vs_dest_conf *c,
 	refcount_set(&dest->refcnt, 1);		/* the list's */
 	refcount_inc(&svc->refcnt);
 	dest->svc = svc;
+link:
 	set_bit(ilog2(L4VS_DEST_F_AVAILABLE), &dest->flags);
 
 	/* at the head, as IPVS does: schedulers break ties in list order */
@@ -603,6 +654,7 @@ void l4vs_dest_del(struct l4vs_dest *dest)
 {
 	lockdep_assert_held(&dest->svc->ln->lock);
 
+	svc_trash_purge(dest->svc, false);
 	dest_unlink(dest);
 }
 

@@ -28,6 +28,7 @@ TESTS=(
 	tun_pmtu
 	route_cache
 	dest_delete
+	dest_readd
 	weight0_drain
 	conn_list
 	timeout_expire
