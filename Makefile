@@ -73,7 +73,7 @@ check:
 	$(VM)/check.sh
 
 # Sync protocol interoperability with the kernel's IPVS (two guests on a qemu
-# socket link, ten minutes a kernel) on both kernels; `make check` runs it on
+# socket link, a minute or two a kernel) on both kernels; `make check` runs it on
 # the first one only.
 check-interop:
 	@$(VM)/deps.sh

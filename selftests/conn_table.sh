@@ -19,7 +19,7 @@
 
 START_BITS=8
 FLOWS=3000
-UDP_TO=20
+UDP_TO=60		# long enough for a loaded host to get from pktgen to the re-probe
 LIMIT=500
 
 require_tools
@@ -95,6 +95,7 @@ long_up() {
 }
 wait_until 10 long_up || fail "the long-lived connection did not start"
 
+t_flows=$(now_ms)
 pktgen_flows $FLOWS 10000
 log_test $? "pktgen sent $FLOWS new flows"
 
@@ -115,7 +116,7 @@ log_test $? "a TCP connection kept exchanging through the resize ($summary)"
 again=$(probe)
 n2=$(entries)
 [ "$again" = "$first" ] && [ "$n2" -eq "$n" ]
-log_test $? "the old flow is still found after the resize (answer $again, entries $n -> $n2)"
+log_test $? "the old flow is still found after the resize (answer $again, entries $n -> $n2, $((($(now_ms) - t_flows) / 1000)) s after the flows)"
 
 shrunk() {
 	size=$(dir_exec sed -n '1s/.*(size=\([0-9]*\)).*/\1/p' /proc/net/ip_vs)

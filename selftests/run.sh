@@ -58,8 +58,7 @@ if [ -n "$L4VS_TESTS" ]; then
 else
 	selected=("${TESTS[@]}")
 fi
-# L4VS_SKIP="a b": leave these out (make check runs the kernel-independent
-# differential scheduler test on one kernel only, to keep CI short)
+# L4VS_SKIP="a b": leave these out
 if [ -n "${L4VS_SKIP:-}" ]; then
 	read -r -a skip_list <<<"$L4VS_SKIP"
 	kept=()

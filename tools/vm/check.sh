@@ -84,11 +84,7 @@ for rel in "${kernels[@]}"; do
 	# selftests/run.sh's TAP goes to the guest's console (kept in
 	# console.log) and, for counting, to a file in the out share: the
 	# verdict never comes from the console.
-	# sched_diff compares the same scheduler sources against ip_vs pick by
-	# pick and takes ten minutes: the first kernel is enough
-	skip=${L4VS_SKIP:-}
-	[ "$rel" = "${kernels[0]}" ] || skip+=" sched_diff"
-	L4VS_SKIP=$skip L4VS_MODULES_DIR=$checkout/build/$rel \
+	L4VS_MODULES_DIR=$checkout/build/$rel \
 		"$vm_dir/run.sh" --kernel "$rel" --timeout "$timeout_s" --out "$out" -- \
 		'set -o pipefail; bash selftests/run.sh 2>&1 | tee "$L4VS_OUTDIR/selftests.log"' \
 		>"$out/run.log" 2>&1 &
@@ -140,7 +136,7 @@ for rel in "${kernels[@]}"; do
 	[ "$rel" = "${kernels[0]}" ] || [ "${L4VS_EXTRA:-first}" = all ] || continue
 
 	# Sync protocol interoperability with the kernel's IPVS: two guests
-	# joined by a qemu socket link.  About ten minutes; L4VS_INTEROP=0
+	# joined by a qemu socket link.  About a minute; L4VS_INTEROP=0
 	# leaves it out (make check-interop runs it on its own, both kernels).
 	if [ "${L4VS_INTEROP:-1}" = 1 ]; then
 		echo "# ======== sync interop with ip_vs, $rel ========"
