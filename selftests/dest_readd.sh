@@ -13,8 +13,8 @@
 # exchange failed and no reconnect.  TCP's retransmissions back off (0.2,
 # 0.6, 1.4, 3, 6.2 s), so on a loaded host where the gap lasts seconds the
 # answer can take over 6 s: the client waits up to 20.  Afterwards the
-# server counts the connection as active again.  A server removed for good still lets new
-# connections go to the others.
+# server counts the connection as active again.  A server removed for good
+# still lets new connections go to the others.
 
 . "$(dirname "$0")/lib.sh"
 
