@@ -516,6 +516,13 @@ static int dest_conf_check(const struct l4vs_service *svc,
 	return 0;
 }
 
+static bool dest_is(const struct l4vs_dest *dest, int af,
+		    const union nf_inet_addr *addr, __be16 port)
+{
+	return dest->af == af && dest->port == port &&
+	       addr_equal(af, &dest->addr, addr);
+}
+
 struct l4vs_dest *l4vs_dest_lookup(struct l4vs_service *svc, int af,
 				   const union nf_inet_addr *addr, __be16 port)
 {
@@ -524,8 +531,7 @@ struct l4vs_dest *l4vs_dest_lookup(struct l4vs_service *svc, int af,
 	lockdep_assert_held(&svc->ln->lock);
 
 	l4vs_for_each_dest(svc, dest)
-		if (dest->af == af && dest->port == port &&
-		    addr_equal(af, &dest->addr, addr))
+		if (dest_is(dest, af, addr, port))
 			return dest;
 	return NULL;
 }
@@ -542,8 +548,7 @@ static struct l4vs_dest *dest_from_trash(struct l4vs_service *svc,
 	struct l4vs_dest *dest;
 
 	list_for_each_entry(dest, &svc->trash, t_list) {
-		if (dest->af == c->af && dest->port == c->port &&
-		    addr_equal(c->af, &dest->addr, &c->addr)) {
+		if (dest_is(dest, c->af, &c->addr, c->port)) {
 			list_del(&dest->t_list);
 			synchronize_rcu();
 			return dest;
