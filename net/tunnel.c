@@ -277,7 +277,8 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 
 	outer_len = dest->af == AF_INET6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
 	hlen = outer_len + encap_len(&tp);
-	mtu = dst_mtu(r.dst) > hlen ? dst_mtu(r.dst) - hlen : 0;
+	mtu = dst_mtu(r.dst);
+	mtu = mtu > hlen ? mtu - hlen : 0;
 	if (too_big(skb, inner_af, mtu, pmtu_disc)) {
 		l4vs_route_put(&r);
 		return l4vs_drop(ln, L4VS_DROP_MTU);

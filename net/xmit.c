@@ -104,12 +104,12 @@ static int route_to_dest(struct net *net, struct sk_buff *skb,
 static bool too_big(struct sk_buff *skb, struct dst_entry *dst,
 		    unsigned int overhead)
 {
-	unsigned int mtu = dst_mtu(dst) - overhead;
+	unsigned int mtu = dst_mtu(dst);
 
-	if (skb->len + overhead <= dst_mtu(dst) ||
+	if (skb->len + overhead <= mtu ||
 	    skb_is_gso(skb) || !(ip_hdr(skb)->frag_off & htons(IP_DF)))
 		return false;
-	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu - overhead));
 	return true;
 }
 

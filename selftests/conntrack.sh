@@ -59,22 +59,22 @@ client -u -n 3 -w 2000 "$VIP" 80 >"$TMPD/u0"
 got=$(tally "$TMPD/u0")
 [ "$got" = "rs1=1 rs2=1 rs3=1" ]
 log_test $? "conntrack=0: UDP through NAT works, rs1=1 rs2=1 rs3=1 (got: $got)"
-bg client -l -d 6 -i 200 -w 2000 "$VIP" 80 >"$TMPD/long0"
-long0=$BG_PID
-wait_until 10 grep -q connected "$TMPD/long0" || fail "long-lived client did not connect"
+long_start "$TMPD/long0" -i 200 -w 2000 "$VIP" 80
+long0=$LONG_PID
+wait_until 10 long_connected "$TMPD/long0" || fail "long-lived client did not connect"
 entries=$(ct_list tcp; ct_list udp)
 [ -z "$entries" ]
 log_test $? "conntrack=0: balanced packets are untracked (no entry to the VIP)"
 [ -n "$entries" ] && echo "$entries"
-wait "$long0" 2>/dev/null	# runs to its end (-d 6)
+long_stop "$long0" "$TMPD/long0"
 
 # ---- conntrack = 1 ----------------------------------------------------------
 dir_exec sysctl -qw net.l4vs.conntrack=1 || fail "cannot set net.l4vs.conntrack=1"
 dir_exec conntrack -F >/dev/null 2>&1
 
-bg client -l -d 20 -i 200 -w 2000 "$VIP" 80 >"$TMPD/long1"
-long1=$BG_PID
-wait_until 10 grep -q connected "$TMPD/long1" || fail "long-lived client did not connect"
+long_start "$TMPD/long1" -i 200 -w 2000 "$VIP" 80
+long1=$LONG_PID
+wait_until 10 long_connected "$TMPD/long1" || fail "long-lived client did not connect"
 srv=$(sed -n 's/^connected \(rs[0-9]*\) .*/\1/p' "$TMPD/long1")
 rs=${RS_IP[${srv#rs}]}
 re="src=$CLI_IP dst=$VIP sport=[0-9]+ dport=80 .*src=$rs dst=$CLI_IP sport=80 dport=[0-9]+"
@@ -101,7 +101,7 @@ got=$(tally "$TMPD/t1")
 [[ $got =~ ^rs[1-3]=1\ rs[1-3]=1\ rs[1-3]=1$ ]]
 log_test $? "conntrack=1: new TCP connections still spread 1/1/1 (got: $got)"
 
-wait "$long1" 2>/dev/null	# runs to its end (-d 20): summary last
+long_stop "$long1" "$TMPD/long1"
 summary=$(tail -n 1 "$TMPD/long1")
 [[ $summary =~ fail=0\ reconnects=0 ]]
 log_test $? "conntrack=1: the long connection never failed ($summary)"
@@ -197,9 +197,9 @@ lan_method() {
 		fi
 
 		# checked while it runs, before the other clients (TCG is slow)
-		bg client -l -d 15 -i 200 -w 2000 "$VIP" 80 >"$TMPD/long-$name$ct"
-		long=$BG_PID
-		wait_until 10 grep -q connected "$TMPD/long-$name$ct" ||
+		long_start "$TMPD/long-$name$ct" -i 200 -w 2000 "$VIP" 80
+		long=$LONG_PID
+		wait_until 10 long_connected "$TMPD/long-$name$ct" ||
 			log_test 1 "$name conntrack=$ct: long-lived client did not connect"
 		if [ $ct = 1 ]; then
 			srv=$(sed -n 's/^connected \(rs[0-9]*\) .*/\1/p' "$TMPD/long-$name$ct")
@@ -240,7 +240,7 @@ lan_method() {
 				log_test $? "$name conntrack=1: the tunnel's packets are tracked on their own"
 			fi
 		fi
-		wait "$long" 2>/dev/null	# runs to its end (-d 15)
+		long_stop "$long" "$TMPD/long-$name$ct"
 		got=$(tail -n 1 "$TMPD/long-$name$ct")
 		[[ $got =~ fail=0\ reconnects=0 ]]
 		log_test $? "$name conntrack=$ct: the long connection never failed ($got)"

@@ -444,6 +444,48 @@ client() {
 	ip netns exec "$NS_CLI" "$VS_CLIENT" "$@"
 }
 
+# long_start FILE VS_CLIENT-ARGS...: a long-mode client (-l -v, an answer per
+# line) in the client namespace writing FILE, running until long_stop; its
+# pid in LONG_PID.  Stopping it after the checks instead of giving it a fixed
+# duration keeps a test from waiting out the duration on a quiet host and
+# from ending the connection too early on a loaded one.
+long_start() {
+	local file=$1
+
+	shift
+	# not through client(): the pid must be vs_client's, for SIGTERM
+	bg ip netns exec "$NS_CLI" "$VS_CLIENT" -l -v -d 600 "$@" >"$file"
+	LONG_PID=$BG_PID
+}
+
+# long_lines FILE: how many lines (answers, errors) the client has written.
+long_lines() {
+	local lines
+
+	mapfile -t lines <"$1"
+	echo "${#lines[@]}"
+}
+
+# long_connected FILE: the long client has had its first answer.
+long_connected() {
+	grep -q '^connected ' "$1"
+}
+
+# long_stop PID FILE [N]: let the client write N more lines (default 3, up to
+# 30 s), stop it; its summary line ("ok=N fail=N ...") is then FILE's last.
+long_stop() {
+	local pid=$1 file=$2 want
+
+	want=$(($(long_lines "$file") + ${3:-3}))
+	wait_until 30 long_wrote "$file" "$want"
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+long_wrote() {
+	[ "$(long_lines "$1")" -ge "$2" ]
+}
+
 # tally FILE: "rs1=N rs2=N ..." from vs_client output, by first word, sorted;
 # failed requests count as ERROR.
 tally() {

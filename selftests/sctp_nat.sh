@@ -38,8 +38,8 @@ got=$(peers "$TMPD/out")
 [ "$got" = "$CLI_IP" ]
 log_test $? "SCTP: backends see the client address $CLI_IP (got: $got)"
 
-bg client -s -l -d 8 -i 200 -w 3000 "$VIP" 80 >"$TMPD/long"
-long_pid=$BG_PID
+long_start "$TMPD/long" -s -i 200 -w 3000 "$VIP" 80
+long_pid=$LONG_PID
 established() {
 	ipvsadm_d -Lnc | grep -qE "^SCTP +[0-9:]+ +ESTABLISHED +$CLI_IP:[0-9]+ +$VIP:80 +10\.0\.1[1-3]\.2:80 *\$"
 }
@@ -48,8 +48,7 @@ rc=$?
 [ $rc -ne 0 ] && ipvsadm_d -Lnc
 log_test $rc "-Lnc lists the association as SCTP ESTABLISHED"
 
-# let it run to its end (-d 8): the summary is its last line
-wait "$long_pid" 2>/dev/null
+long_stop "$long_pid" "$TMPD/long"
 summary=$(tail -n 1 "$TMPD/long")
 [[ $summary =~ fail=0\ reconnects=0\ changes=0 ]] && [[ $summary =~ ok=[1-9] ]]
 log_test $? "long association: every exchange answered by one server ($summary)"
