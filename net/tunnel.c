@@ -64,6 +64,11 @@ struct tun_params {
  * Remote checksum offload needs an Internet checksum still to be done (not
  * SCTP's CRC32c) whose start and field both lie inside the inner packet, at
  * offsets the GUE option can carry; anything else goes without the option.
+ * So does a GSO packet: segmentation computes every segment's inner
+ * checksum anyway, and segments cut from a packet marked
+ * SKB_GSO_TUNNEL_REMCSUM reach the real server with inner checksums it
+ * counts as errors (6.1; IPVS's are dropped the same way), which costs a
+ * TCP stream a retransmission per segment.
  */
 static void remcsum_check(const struct sk_buff *skb, struct tun_params *tp)
 {
@@ -72,7 +77,8 @@ static void remcsum_check(const struct sk_buff *skb, struct tun_params *tp)
 	tp->remcsum = false;
 	if (tp->type != IP_VS_CONN_F_TUNNEL_TYPE_GUE ||
 	    !(tp->flags & IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM) ||
-	    skb->ip_summed != CHECKSUM_PARTIAL || skb->csum_not_inet)
+	    skb->ip_summed != CHECKSUM_PARTIAL || skb->csum_not_inet ||
+	    skb_is_gso(skb))
 		return;
 	start = skb_checksum_start_offset(skb);
 	if (start < 0 || start + skb->csum_offset > U16_MAX ||
@@ -97,35 +103,43 @@ static unsigned int encap_len(const struct tun_params *tp)
 
 static int gso_type(const struct tun_params *tp, int outer_af)
 {
+	int ipxip = outer_af == AF_INET6 ? SKB_GSO_IPXIP6 : SKB_GSO_IPXIP4;
+
 	switch (tp->type) {
 	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
 		/*
-		 * remcsum: segmentation leaves each segment's inner
-		 * checksum to the receiver, as the option says
+		 * GUE carries an IP packet, not a frame: segmentation hands
+		 * it to the IP-in-IP offload of the outer family, which
+		 * refuses a packet without that type (every GSO packet
+		 * would be dropped where software segments it).  A GSO
+		 * packet never carries the remote checksum option
+		 * (remcsum_check()), but --tun-remcsum keeps the outer
+		 * checksum on.
 		 */
-		if (tp->remcsum)
-			return SKB_GSO_UDP_TUNNEL_CSUM | SKB_GSO_TUNNEL_REMCSUM;
-		if (tp->flags & IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM)
-			return SKB_GSO_UDP_TUNNEL_CSUM;
-		return tp->flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM ?
-		       SKB_GSO_UDP_TUNNEL_CSUM : SKB_GSO_UDP_TUNNEL;
+		if (tp->flags & (IP_VS_TUNNEL_ENCAP_FLAG_CSUM |
+				 IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM))
+			return ipxip | SKB_GSO_UDP_TUNNEL_CSUM;
+		return ipxip | SKB_GSO_UDP_TUNNEL;
 	case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
 		/* the GRE header carries a checksum for --tun-csum only */
 		return tp->flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM ?
 		       SKB_GSO_GRE_CSUM : SKB_GSO_GRE;
 	}
-	return outer_af == AF_INET6 ? SKB_GSO_IPXIP6 : SKB_GSO_IPXIP4;
+	return ipxip;
 }
 
 /*
  * Refuse what cannot cross the tunnel; true if the packet must go.  An IPv4
  * packet without DF, or any IPv4 packet with pmtu_disc off, may be
- * fragmented after encapsulation instead.
+ * fragmented after encapsulation instead.  A GSO packet is judged by the
+ * segments it will be cut into: a client's 1500-byte segments do not fit
+ * once the tunnel's header is added, and must bring the client the MTU.
  */
 static bool too_big(struct sk_buff *skb, int inner_af, unsigned int mtu,
 		    bool pmtu_disc)
 {
-	if (skb->len <= mtu || skb_is_gso(skb))
+	if (skb->len <= mtu ||
+	    (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu)))
 		return false;
 	if (inner_af == AF_INET6) {
 		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max(mtu, IPV6_MIN_MTU));
@@ -167,14 +181,11 @@ static void push_gue_remcsum(struct sk_buff *skb, const struct tun_params *tp)
 	offsets[1] = htons(tp->csum_field);
 	/*
 	 * The inner checksum field keeps the pseudo-header sum the receiver
-	 * starts from.  A single packet now only needs its outer UDP
-	 * checksum; a GSO packet's segments are left the same way
-	 * (SKB_GSO_TUNNEL_REMCSUM).
+	 * starts from: the packet (never GSO here) only needs its outer UDP
+	 * checksum.
 	 */
-	if (!skb_is_gso(skb)) {
-		skb->ip_summed = CHECKSUM_NONE;
-		skb->encapsulation = 0;
-	}
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->encapsulation = 0;
 }
 
 static void push_gue(struct net *net, struct sk_buff *skb,

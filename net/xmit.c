@@ -99,17 +99,16 @@ static int route_to_dest(struct net *net, struct sk_buff *skb,
 
 /*
  * Too big for the path and not allowed to fragment: tell the client the MTU
- * it can use, less what the forwarding method adds.
+ * it can use.  A GSO packet is judged by the segments it will be cut into.
  */
-static bool too_big(struct sk_buff *skb, struct dst_entry *dst,
-		    unsigned int overhead)
+static bool too_big(struct sk_buff *skb, struct dst_entry *dst)
 {
 	unsigned int mtu = dst_mtu(dst);
 
-	if (skb->len + overhead <= mtu ||
-	    skb_is_gso(skb) || !(ip_hdr(skb)->frag_off & htons(IP_DF)))
+	if (skb->len <= mtu || !(ip_hdr(skb)->frag_off & htons(IP_DF)) ||
+	    (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu)))
 		return false;
-	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu - overhead));
+	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
 	return true;
 }
 
@@ -136,7 +135,7 @@ unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
 	local = l4vs_route_local(&r, AF_INET);
 
-	if (!local && too_big(skb, r.dst, 0)) {
+	if (!local && too_big(skb, r.dst)) {
 		l4vs_route_put(&r);
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_MTU);
 	}
@@ -182,7 +181,7 @@ unsigned int l4vs_xmit_dr(struct sk_buff *skb, struct l4vs_conn *cp,
 		l4vs_route_put(&r);
 		return NF_ACCEPT;
 	}
-	if (too_big(skb, r.dst, 0)) {
+	if (too_big(skb, r.dst)) {
 		l4vs_route_put(&r);
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_MTU);
 	}

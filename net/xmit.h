@@ -3,6 +3,13 @@
 #ifndef _NET_L4VS_XMIT_H
 #define _NET_L4VS_XMIT_H
 
+#include <linux/skbuff.h>
+#include <linux/version.h>
+/* skb_gso_validate_network_len() moved from skbuff.h to here in 6.4 */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#include <net/gso.h>
+#endif
+
 #include "conn.h"
 
 /* Why a packet was dropped: counted per CPU, shown in /proc/net/l4vs_drops. */

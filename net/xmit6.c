@@ -71,7 +71,8 @@ static bool too_big6(struct sk_buff *skb, struct dst_entry *dst)
 {
 	unsigned int mtu = dst_mtu(dst);
 
-	if (skb->len <= mtu || skb_is_gso(skb))
+	if (skb->len <= mtu ||
+	    (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu)))
 		return false;
 	icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
 	return true;

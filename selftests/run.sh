@@ -26,6 +26,7 @@ TESTS=(
 	dr
 	tun
 	tun_pmtu
+	tun_gso
 	route_cache
 	dest_delete
 	dest_readd

@@ -30,7 +30,9 @@ ipvsadm_d -R <<-EOF || fail "cannot add the SCTP service"
 	-a --sctp-service $VIP:80 -r ${RS_IP[3]}:80 -m -w 1
 EOF
 
-client -s -n $N -w 3000 "$VIP" 80 >"$TMPD/out"
+# SCTP's first retransmission of an INIT comes after 3 s (rto_initial): a
+# timeout under that fails a request for one lost packet on a loaded host
+client -s -n $N -w 7000 "$VIP" 80 >"$TMPD/out"
 got=$(tally "$TMPD/out")
 [ "$got" = "rs1=2 rs2=2 rs3=2" ]
 log_test $? "SCTP: $N associations spread rs1=2 rs2=2 rs3=2 (got: $got)"
@@ -38,7 +40,7 @@ got=$(peers "$TMPD/out")
 [ "$got" = "$CLI_IP" ]
 log_test $? "SCTP: backends see the client address $CLI_IP (got: $got)"
 
-long_start "$TMPD/long" -s -i 200 -w 3000 "$VIP" 80
+long_start "$TMPD/long" -s -i 200 -w 7000 "$VIP" 80
 long_pid=$LONG_PID
 established() {
 	ipvsadm_d -Lnc | grep -qE "^SCTP +[0-9:]+ +ESTABLISHED +$CLI_IP:[0-9]+ +$VIP:80 +10\.0\.1[1-3]\.2:80 *\$"

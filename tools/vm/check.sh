@@ -11,7 +11,7 @@
 # or timeout, or a kernel splat counts as one more failure.
 #
 # Environment: L4VS_KERNELS="rel ..." (default: distribution + backports),
-# L4VS_CHECK_TIMEOUT (seconds per guest, default 1800), L4VS_TESTS (subset,
+# L4VS_CHECK_TIMEOUT (seconds per guest, default 2400), L4VS_TESTS (subset,
 # passed on to selftests/run.sh).
 set -uo pipefail
 
@@ -62,7 +62,7 @@ if [ -f selftests/Makefile ]; then
 fi
 [ -x selftests/run.sh ] || [ -f selftests/run.sh ] || abort "selftests/run.sh missing"
 
-timeout_s=${L4VS_CHECK_TIMEOUT:-1800}
+timeout_s=${L4VS_CHECK_TIMEOUT:-2400}
 start_all=$(date +%s)
 
 # One guest at a time.  Two guests side by side (four TCG vCPU threads on

@@ -18,7 +18,7 @@ pkgs=(
 	apt ca-certificates
 	# demo and selftests
 	iproute2 ipvsadm socat iputils-ping procps python3 jq
-	nftables conntrack iptables tcpdump keepalived
+	nftables conntrack iptables tcpdump keepalived ethtool
 	# packaging test (tools/dkms-test.sh)
 	dkms
 	# benchmark plots (tools/bench)
