@@ -3,7 +3,8 @@
 #
 #   client 10.0.1.2 ---- bridge ---- director lan0, VIP 10.0.1.100:81 tcp -i
 #   (python: 1 MiB up,      |        --tun-type ipip | gue | gue --tun-remcsum
-#    sha256 back)           |        | gre --tun-csum; [fd00:1::100]:81 ipip6
+#    sha256 back)           |        | gre --tun-csum; [fd00:1::100]:81 ipip6,
+#                           |        gue and gue --tun-remcsum over IPv6
 #                           +------- rs1 10.0.1.11, VIP on lo; decapsulates,
 #                                    python sink on :81 answers the sha256
 #
@@ -46,6 +47,7 @@ ip -n "${NS_RS[1]}" -batch - <<-EOF || fail "tunnel devices on rs1"
 	link set tunl0 up
 	link set ip6tnl0 up
 	fou add port $GUE_PORT gue
+	fou add port $GUE_PORT gue -6
 	link add gue1 type ipip local ${RS_IP[1]} remote any encap gue encap-sport auto encap-dport $GUE_PORT encap-csum encap-remcsum
 	link set gue1 up
 	link add gre1 type gre local ${RS_IP[1]} remote any icsum
@@ -179,6 +181,9 @@ flavours() {
 	transfer ipip "$mode" "$VIP" "${RS_IP[1]}"
 	transfer ipip6 "$mode" "$VIP6" "${RS_IP6[1]}"
 	transfer gue "$mode" "$VIP" "${RS_IP[1]}" --tun-type gue --tun-port "$GUE_PORT"
+	transfer gue6 "$mode" "$VIP6" "${RS_IP6[1]}" --tun-type gue --tun-port "$GUE_PORT"
+	transfer gue6-remcsum "$mode" "$VIP6" "${RS_IP6[1]}" \
+		--tun-type gue --tun-port "$GUE_PORT" --tun-remcsum
 	transfer gue-remcsum "$mode" "$VIP" "${RS_IP[1]}" \
 		--tun-type gue --tun-port "$GUE_PORT" --tun-remcsum
 	transfer gre-csum "$mode" "$VIP" "${RS_IP[1]}" --tun-type gre --tun-csum
