@@ -80,6 +80,12 @@ done
 
 wait_until 10 lan_neigh_ready || fail "LAN addresses do not resolve"
 
+# Every flavour replaces the services, but UDP entries of the earlier ones
+# stay (their server gone) until they time out: a new request whose random
+# source port matched one would be dropped as dest_gone, as IPVS does.
+# Their datagrams are one-shot, so they may expire a second after use.
+ipvsadm_d --set 0 0 1 || fail "cannot set the UDP timeout"
+
 # services VIP TUNNEL-OPTIONS...: TCP and UDP services on VIP:80 over every
 # real server (IPv6 addresses for an IPv6 VIP), replacing what was there.
 services() {
