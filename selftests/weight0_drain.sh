@@ -22,10 +22,7 @@ long=$TMPD/long
 bg ip netns exec "$NS_CLI" "$VS_CLIENT" -l -i 100 -d 120 -w 2000 "$VIP" 80 >"$long"
 long_pid=$BG_PID
 
-connected() {
-	grep -q '^connected ' "$long"
-}
-wait_until 10 connected || fail "the long-lived connection did not come up: $(cat "$long")"
+wait_until 10 long_connected "$long" || fail "the long-lived connection did not come up: $(cat "$long")"
 read -r _ held _ <"$long"
 i=${held#rs}
 log_info "long-lived connection is served by $held"
