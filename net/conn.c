@@ -244,13 +244,7 @@ void l4vs_conn_fill(struct l4vs_conn *cp, const struct l4vs_iphdr *iph,
 	cp->sync_stamp = 0;
 }
 
-/*
- * Create and hash an entry for the tuple in 'iph' bound to 'dest'.  Templates
- * (IP_VS_CONN_F_TEMPLATE in 'flags') are counted in the server's
- * persistconns, connections in its inactconns until they are established.
- * A connection created under a template ('control') keeps it alive.
- * Returns the entry already there if another CPU created it first.
- */
+/* May this entry make room for a new one when the table is full? */
 static bool conn_evictable(const struct l4vs_conn *cp)
 {
 	if (cp->flags & (IP_VS_CONN_F_TEMPLATE | L4VS_CONN_F_DEAD))
@@ -312,11 +306,64 @@ static void conn_tab_check_load(struct l4vs_net *ln, unsigned int count)
 }
 
 /*
+ * Pinning a template for a new connection.  n_control counts the
+ * connections a template placed; the collector claims an unused template by
+ * moving it from 0 to -1 (conn_claim()) before it unlinks it, and a claimed
+ * template can no longer be pinned.  A packet that found the template under
+ * RCU therefore either pins it before the claim, and the collector leaves
+ * it alone, or fails to and schedules afresh: the template is never freed
+ * while a connection points at it.
+ */
+bool l4vs_conn_template_pin(struct l4vs_conn *ct)
+{
+	return atomic_inc_unless_negative(&ct->n_control);
+}
+
+void l4vs_conn_template_unpin(struct l4vs_conn *ct)
+{
+	atomic_dec(&ct->n_control);
+}
+
+/* The collector's side: false if a connection pinned it meanwhile. */
+static bool conn_claim(struct l4vs_conn *cp)
+{
+	if (!(cp->flags & IP_VS_CONN_F_TEMPLATE))
+		return true;
+	return atomic_cmpxchg(&cp->n_control, 0, -1) == 0;
+}
+
+#ifdef DEBUG
+/*
+ * Debug builds only: a delay between choosing a server (or finding a
+ * template) under RCU and taking the reference on it, so that the stress
+ * tests can make a concurrent delete land in that window every time rather
+ * than once in a blue moon.
+ */
+static unsigned int race_delay_us;
+module_param(race_delay_us, uint, 0644);
+MODULE_PARM_DESC(race_delay_us, "debug: widen the schedule/reference window (us)");
+
+void l4vs_debug_race_window(void)
+{
+	unsigned int us = READ_ONCE(race_delay_us);
+
+	if (us)
+		udelay(min(us, 10000U));
+}
+#endif
+
+/*
  * Create and hash an entry for the tuple in 'iph' bound to 'dest'.  Templates
  * (IP_VS_CONN_F_TEMPLATE in 'flags') are counted in the server's
  * persistconns, connections in its inactconns until they are established.
- * A connection created under a template ('control') keeps it alive.
+ * A connection created under a template ('control') keeps it alive: the
+ * caller passes the template pinned (l4vs_conn_template_pin()) and the pin
+ * becomes the connection's, or is dropped here if no entry is created.
  * Returns the entry already there if another CPU created it first.
+ *
+ * 'dest' was found under RCU and may be in the middle of being deleted: it
+ * is only used if a reference can still be taken on it (see "Object
+ * lifetimes" in Documentation/design.md) and it is still in its service.
  * Runs under rcu_read_lock() with bottom halves disabled.
  */
 struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
@@ -332,16 +379,33 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 	unsigned int count;
 	u32 hash;
 
+	l4vs_debug_race_window();
+	if (!refcount_inc_not_zero(&dest->refcnt)) {
+		l4vs_drop(ln, L4VS_DROP_DEST_GONE);
+		goto err_unpin;
+	}
+	/* unlinked since it was chosen: the client's retry picks another */
+	if (!l4vs_dest_available(dest)) {
+		l4vs_drop(ln, L4VS_DROP_DEST_GONE);
+		goto err_put_dest;
+	}
+
 	hash = conn_hash(ln, iph->af, iph->protocol, &iph->saddr, iph->sport);
-	if (max && atomic_read(&ln->conn_count) >= max && !conn_evict(ln, hash)) {
-		l4vs_drop(ln, L4VS_DROP_CONN_LIMIT);
-		return NULL;
+	if (max && atomic_read(&ln->conn_count) >= max) {
+		/* a retransmitted first packet must not cost another entry */
+		old = tmpl ? l4vs_conn_template_get(ln, iph) : l4vs_conn_in_get(ln, iph);
+		if (old)
+			goto found_old;
+		if (!conn_evict(ln, hash)) {
+			l4vs_drop(ln, L4VS_DROP_CONN_LIMIT);
+			goto err_put_dest;
+		}
 	}
 
 	cp = kmem_cache_alloc(l4vs_conn_cachep, GFP_ATOMIC);
 	if (!cp) {
 		l4vs_drop(ln, L4VS_DROP_NOMEM);
-		return NULL;
+		goto err_put_dest;
 	}
 
 	l4vs_conn_fill(cp, iph, dest, flags);
@@ -355,17 +419,13 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 	if (old) {
 		spin_unlock(&stripe->lock);
 		kmem_cache_free(l4vs_conn_cachep, cp);
-		return old;
+		goto found_old;
 	}
-	l4vs_dest_hold(dest);
 	if (tmpl)
 		atomic_inc(&dest->persistconns);
 	else
 		atomic_inc(&dest->inactconns);
-	if (control) {
-		atomic_inc(&control->n_control);
-		cp->control = control;
-	}
+	cp->control = control;	/* the caller's pin is now ours */
 	/* during a resize, new entries go where the old ones are going */
 	tab = rcu_dereference(ln->conn_tab);
 	next = rcu_dereference(ln->conn_tab_next);
@@ -383,6 +443,19 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 	l4vs_stats_add_conn(&dest->svc->stats);
 	l4vs_stats_add_conn(&ln->tot_stats);
 	return cp;
+
+found_old:
+	l4vs_dest_put(dest);
+	if (control)
+		l4vs_conn_template_unpin(control);
+	return old;
+
+err_put_dest:
+	l4vs_dest_put(dest);
+err_unpin:
+	if (control)
+		l4vs_conn_template_unpin(control);
+	return NULL;
 }
 
 void l4vs_conn_set_active(struct l4vs_conn *cp, bool active)
@@ -481,7 +554,7 @@ static unsigned int conn_reap(struct l4vs_net *ln, unsigned int first,
 		stripe = stripe_of(ln, b);
 		spin_lock_bh(&stripe->lock);
 		hlist_for_each_entry_safe(cp, tmp, &tab->buckets[b], c_list) {
-			if (!conn_expired(cp, now, all))
+			if (!conn_expired(cp, now, all) || !conn_claim(cp))
 				continue;
 			hlist_del_rcu(&cp->c_list);
 			conn_release(ln, cp);

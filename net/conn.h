@@ -14,6 +14,14 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 				const struct l4vs_iphdr *iph,
 				struct l4vs_dest *dest, unsigned int flags,
 				struct l4vs_conn *control);
+/* Pin a template found under RCU for a new connection (see conn.c). */
+bool l4vs_conn_template_pin(struct l4vs_conn *ct);
+void l4vs_conn_template_unpin(struct l4vs_conn *ct);
+#ifdef DEBUG
+void l4vs_debug_race_window(void);
+#else
+static inline void l4vs_debug_race_window(void) { }
+#endif
 void l4vs_conn_fill(struct l4vs_conn *cp, const struct l4vs_iphdr *iph,
 		    struct l4vs_dest *dest, unsigned int flags);
 struct l4vs_conn *l4vs_conn_template_get(struct l4vs_net *ln,

@@ -8,7 +8,13 @@
  *  - A connection holds a reference on its destination; a destination holds
  *    a reference on its service.  The last put frees through RCU, so the
  *    packet path may use svc/dest pointers found under rcu_read_lock()
- *    without taking references of its own.
+ *    without taking references of its own.  A reference taken from such a
+ *    pointer (a new connection) must be refcount_inc_not_zero(): the count
+ *    may already have dropped to zero, the free waiting only for the grace
+ *    period (Documentation/design.md, "Object lifetimes").
+ *  - A persistence template is pinned for a new connection with
+ *    l4vs_conn_template_pin(), which fails once the collector has claimed
+ *    the template for reaping.
  *  - Services live in l4vs_net.svc_tab and destinations in svc->dests; both
  *    are written only under l4vs_net.lock (a mutex: control plane only) and
  *    read under RCU on the packet path.
@@ -297,11 +303,6 @@ static inline bool l4vs_dest_available(const struct l4vs_dest *dest)
 	return test_bit(ilog2(L4VS_DEST_F_AVAILABLE), &dest->flags);
 }
 
-static inline void l4vs_dest_hold(struct l4vs_dest *dest)
-{
-	refcount_inc(&dest->refcnt);
-}
-
 void l4vs_dest_release(struct l4vs_dest *dest);
 /* conn.c: set or clear L4VS_DEST_F_OVERLOAD from the thresholds. */
 void l4vs_dest_update_overload(struct l4vs_dest *dest);
@@ -412,7 +413,8 @@ struct l4vs_conn {
 	/*
 	 * Persistence: a connection points at the template that chose its
 	 * server; a template is not reaped while n_control > 0, so the
-	 * pointer stays valid for the connection's whole life.
+	 * pointer stays valid for the connection's whole life.  n_control is
+	 * -1 once the collector has claimed the template (conn.c).
 	 */
 	struct l4vs_conn	*control;
 	atomic_t		n_control;

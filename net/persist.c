@@ -25,9 +25,10 @@ static void template_key(const struct l4vs_service *svc,
 	memset(key, 0, sizeof(*key));
 	key->af = iph->af;
 	key->protocol = svc->fwmark ? IPPROTO_IP : iph->protocol;
+	/* an IPv6 service keeps a prefix length, not a mask, in host order */
 	if (iph->af == AF_INET6)
 		ipv6_addr_prefix(&key->saddr.in6, &iph->saddr.in6,
-				 min_t(u32, ntohl(svc->netmask), 128));
+				 min_t(u32, (__force u32)svc->netmask, 128));
 	else
 		key->saddr.ip = iph->saddr.ip & svc->netmask;
 	key->sport = 0;
@@ -57,7 +58,9 @@ static bool template_usable(struct l4vs_net *ln, const struct l4vs_conn *ct)
 
 /*
  * Pick the server for a new connection of a persistent service.  On
- * success *ctp is the template the connection must be created under.
+ * success *ctp is the template the connection must be created under,
+ * pinned for it (l4vs_conn_new() takes the pin over), or NULL for a
+ * one-packet datagram.
  */
 struct l4vs_dest *l4vs_persist_schedule(struct l4vs_net *ln,
 					struct l4vs_service *svc,
@@ -65,6 +68,9 @@ struct l4vs_dest *l4vs_persist_schedule(struct l4vs_net *ln,
 					const struct l4vs_iphdr *iph,
 					struct l4vs_conn **ctp)
 {
+	/* one-packet datagrams make no entry, so they pin no template */
+	bool pin = !((svc->flags & IP_VS_SVC_F_ONEPACKET) &&
+		     iph->protocol == IPPROTO_UDP);
 	struct l4vs_scheduler *sched;
 	struct l4vs_iphdr key;
 	struct l4vs_dest *dest;
@@ -72,9 +78,12 @@ struct l4vs_dest *l4vs_persist_schedule(struct l4vs_net *ln,
 
 	template_key(svc, iph, &key);
 	ct = l4vs_conn_template_get(ln, &key);
-	if (ct && template_usable(ln, ct)) {
+	l4vs_debug_race_window();
+	/* a template the collector is reaping cannot be pinned: start afresh */
+	if (ct && template_usable(ln, ct) &&
+	    (!pin || l4vs_conn_template_pin(ct))) {
 		WRITE_ONCE(ct->expires, jiffies + READ_ONCE(svc->timeout));
-		*ctp = ct;
+		*ctp = pin ? ct : NULL;
 		return ct->dest;
 	}
 	sched = rcu_dereference(svc->scheduler);
@@ -94,8 +103,8 @@ struct l4vs_dest *l4vs_persist_schedule(struct l4vs_net *ln,
 		WRITE_ONCE(ct->expires, jiffies);
 	}
 	ct = l4vs_conn_new(ln, &key, dest, IP_VS_CONN_F_TEMPLATE, NULL);
-	if (!ct)
+	if (!ct || (pin && !l4vs_conn_template_pin(ct)))
 		return NULL;
-	*ctp = ct;
+	*ctp = pin ? ct : NULL;
 	return ct->dest;
 }

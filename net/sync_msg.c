@@ -362,7 +362,8 @@ static int apply_record(struct l4vs_sync *s, const struct sync_entry *e)
 	if (!cp) {
 		if (!tmpl && (svc->flags & IP_VS_SVC_F_PERSISTENT)) {
 			ct = entry_template(ln, svc, e);
-			if (ct && ct->dest != dest)
+			/* pinned for l4vs_conn_new(), unless being reaped */
+			if (ct && (ct->dest != dest || !l4vs_conn_template_pin(ct)))
 				ct = NULL;
 		}
 		cp = l4vs_conn_new(ln, &e->key, dest,

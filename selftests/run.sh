@@ -47,6 +47,7 @@ TESTS=(
 	sched_swap
 	keepalived
 	vrrp
+	stress_churn
 	unload_traffic
 	sched_diff
 )
