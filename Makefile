@@ -45,7 +45,9 @@ l4vsadm:
 
 # Kbuild builds external modules inside their source tree, so each kernel
 # gets its own copy of the sources in build/<release>/ (only sources are
-# copied, with their timestamps, so rebuilds stay incremental).
+# copied, with their timestamps, so rebuilds stay incremental).  The .ko
+# files are linked anew each time: a module that no longer exists must not
+# linger there and be installed into a guest.
 build/%/.sources: FORCE
 	@mkdir -p $(@D)
 	@find Kbuild net include -type f \( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) \
@@ -56,6 +58,7 @@ build-%: build/%/.sources
 	@kdir=$$(. $(VM)/lib.sh && kernel_kdir $*) || \
 		{ echo "no headers for kernel $*; try tools/vm/fetch-kernel.sh" >&2; exit 1; }; \
 	echo "  BUILD   modules for $* ($$kdir)"; \
+	rm -f $(CURDIR)/build/$*/*.ko; \
 	$(MAKE) -C $$kdir M=$(CURDIR)/build/$* modules
 
 install: modules

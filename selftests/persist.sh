@@ -11,13 +11,15 @@
 # different /24) gets a template of its own, which round robin places on
 # the next server.  -Lnc shows one template per client network, with
 # client port 0 and state NONE.  A control service without -p spreads the
-# same clients over every server.
+# same clients over every server.  The same over IPv6 with -M 64: clients
+# fd00:1::2 and fd00:1::3 share a /64 and so a server.
 
 . "$(dirname "$0")/lib.sh"
 
 N=4
 CLI_B=10.0.1.3
 CLI_C=10.0.2.2
+CLI_B6=fd00:1::3
 
 require_tools
 load_impl
@@ -27,6 +29,7 @@ start_servers -k -t 80 -t 81
 ip -n "$NS_CLI" -batch - <<-EOF || fail "client addresses"
 	addr add $CLI_B/24 dev eth0
 	addr add $CLI_C/24 dev eth0
+	addr add $CLI_B6/64 dev eth0 nodad
 EOF
 ip -n "$NS_DIR" addr add 10.0.2.1/24 dev cli0 || fail "director address"
 
@@ -36,6 +39,11 @@ for ((i = 1; i <= NUM_RS; i++)); do
 done
 ipvsadm_d -R <<<"$rules" || fail "cannot add the persistent service"
 add_nat_service -t "$VIP:81" || fail "cannot add the control service"
+rules="-A -t [$VIP6]:80 -s rr -p 60 -M 64"$'\n'
+for ((i = 1; i <= NUM_RS; i++)); do
+	rules+="-a -t [$VIP6]:80 -r [${RS_IP6[i]}]:80 -m -w 1"$'\n'
+done
+ipvsadm_d -R <<<"$rules" || fail "cannot add the IPv6 persistent service"
 
 # one_server FILE: the single server of FILE, or nothing if several/errors
 one_server() {
@@ -88,5 +96,16 @@ client -n 3 -w 2000 "$VIP" 81 >"$TMPD/ctl"
 got=$(tally "$TMPD/ctl")
 [ "$got" = "rs1=1 rs2=1 rs3=1" ]
 log_test $? "without -p the same client spreads rs1=1 rs2=1 rs3=1 (got: $got)"
+
+# IPv6: the netmask is a prefix length; both clients are in one /64
+client -n $N -w 2000 "$VIP6" 80 >"$TMPD/a6"
+client -n $N -w 2000 -b "$CLI_B6" "$VIP6" 80 >"$TMPD/b6"
+srv_a6=$(one_server "$TMPD/a6")
+srv_b6=$(one_server "$TMPD/b6")
+[ -n "$srv_a6" ] && [ "$srv_b6" = "$srv_a6" ]
+log_test $? "IPv6 -M 64: $CLI_B6 goes where $CLI_IP6 went (got: $(tally "$TMPD/a6") / $(tally "$TMPD/b6"))"
+n=$(ipvsadm_d -Lnc | grep -cE "^TCP +[0-9:]+ +NONE +\[?fd00:1::\]?:0 ")
+[ "$n" = 1 ]
+log_test $? "-Lnc: one IPv6 template, for fd00:1:: (got: $n)"
 
 exit $RET

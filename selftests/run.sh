@@ -6,7 +6,10 @@
 # Runs every test in TESTS (or the ones named in L4VS_TESTS="a b", with or
 # without ".sh"), each in its own bash with a time limit, checks the kernel
 # log after each one (a splat fails the test that caused it) and ends with
-# the line "N passed, N failed".  Exit status 1 if anything failed.
+# the line "N passed, N failed, N skipped" (the last "test" is the teardown:
+# leftover namespaces removed, every module of the implementation unloaded,
+# the kernel log read once more).  Exit status 1 if anything failed or
+# nothing but the teardown passed.
 #
 # Environment: L4VS_TESTS (subset), L4VS_SKIP (tests to leave out),
 # L4VS_TEST_TIMEOUT (seconds per test,
@@ -71,7 +74,8 @@ if [ -n "${L4VS_SKIP:-}" ]; then
 fi
 
 echo "TAP version 13"
-echo "1..${#selected[@]}"
+# one more than the tests: the teardown check at the end
+echo "1..$((${#selected[@]} + 1))"
 echo "# implementation under test: ${L4VS_IMPL}; kernel $(uname -r)"
 
 # A test killed by the timeout may leave its namespaces, and with them
@@ -138,6 +142,31 @@ for t in "${selected[@]}"; do
 	esac
 done
 
+# The last test's namespaces go away asynchronously, and nothing above
+# unloads the modules: wait for the one, do the other, and read the kernel
+# log once more, so that a splat in teardown or unload fails the run too.
+n=$((n + 1))
+tag="teardown-$n-$$"
+dmesg_mark "$tag"
+reap_namespaces
+if [ "$L4VS_IMPL" = ipvs ]; then
+	core=ip_vs
+else
+	core=l4vs
+fi
+msg=
+unload_module "$core" || msg="$core would not unload"
+splat=$(check_dmesg "$tag")
+[ -n "$splat" ] && msg+="${msg:+; }kernel splat"
+if [ -z "$msg" ]; then
+	echo "ok $n teardown # namespaces gone, $core unloaded"
+	passed=$((passed + 1))
+else
+	echo "$splat" | sed 's/^/# /'
+	echo "not ok $n teardown # $msg"
+	failed=$((failed + 1))
+fi
+
 [ "$skipped" -gt 0 ] && echo "# skipped: $skipped (${skips[*]})"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 1 ]
