@@ -327,8 +327,12 @@ converge "rs$victim removed (weight 0 for inhibit_on_failure)"
 wait $load
 got=$(tally "$TMPD/during")
 log_info "requests during the failure: $got"
-[[ $got =~ rs[123]= ]]
-log_test $? "requests kept being answered while rs$victim failed"
+# the survivors take their share before keepalived notices, and every
+# request after: at least half of the 40
+n=$(awk -v v="rs$victim" '$1 ~ /^rs[123]$/ && $1 != v { n++ } END { print n + 0 }' \
+	"$TMPD/during")
+[ "$n" -ge 20 ]
+log_test $? "requests kept being answered by the other servers while rs$victim failed ($n of 40)"
 
 alive=()
 for ((i = 1; i <= 3; i++)); do

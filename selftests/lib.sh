@@ -83,8 +83,13 @@ log_info() {
 	echo "INFO: $*"
 }
 
-# skip REASON: end the test as skipped; the runner shows REASON.
+# skip REASON: end the test as skipped; the runner shows REASON.  A test
+# whose checks already failed fails: a skip must not hide them.
 skip() {
+	if [ "$RET" -ne "$KSFT_PASS" ]; then
+		echo "FAIL: checks failed before the skip ($*)"
+		exit $KSFT_FAIL
+	fi
 	echo "SKIP: $*"
 	exit $KSFT_SKIP
 }

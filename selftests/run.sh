@@ -23,6 +23,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
 TESTS=(
 	bad_input
 	module_params
+	sched_selftest
 	ipvsadm_compat
 	save_restore
 	nat_rr

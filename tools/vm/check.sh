@@ -64,6 +64,18 @@ if [ -f selftests/Makefile ]; then
 fi
 [ -x selftests/run.sh ] || [ -f selftests/run.sh ] || abort "selftests/run.sh missing"
 
+# l4vsadm's command-line parser, on the host: no kernel needed, seconds.
+echo "# ======== l4vsadm parser (host) ========"
+mkdir -p "$checkout/results"
+if bash tools/l4vsadm/test-parse.sh >"$checkout/results/test-parse.log" 2>&1; then
+	total_passed=$((total_passed + 1))
+	summary+=("l4vsadm parser: $(tail -n 1 "$checkout/results/test-parse.log" | tr -d '#')")
+else
+	total_failed=$((total_failed + 1))
+	grep '^not ok' "$checkout/results/test-parse.log"
+	summary+=("l4vsadm parser: FAILED (results/test-parse.log)")
+fi
+
 timeout_s=${L4VS_CHECK_TIMEOUT:-2400}
 start_all=$(date +%s)
 
