@@ -56,6 +56,10 @@ got=$(tally "$TMPD/out")
 [ "$got" = "rs1=$N" ]
 log_test $? "$N datagrams with alternating TOS all answered (got: $got)"
 
+# the tracepoint works: the real server's and the client's own lookups
+total=$(grep -c "fib_table_lookup" "$TR/trace")
+[ "$total" -gt 0 ]
+log_test $? "the tracepoint recorded route lookups ($total)"
 lookups=$(grep -c " iif 1 .* -> ${RS_IP[1]}/" "$TR/trace")
 [ "$lookups" -le 4 ]
 log_test $? "$N datagrams cost at most 4 route lookups towards rs1 (got: $lookups)"

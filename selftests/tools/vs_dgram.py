@@ -19,8 +19,8 @@
       for an ICMP error that came back instead, or "ERROR timeout".
 
   vs_dgram.py frag4 SRC DST PORT --size S --fragsize F [--df] [--timeout MS]
-      The same request as one IPv4 UDP datagram of S bytes cut by hand into
-      fragments of F bytes of payload (a multiple of 8), DF on every
+      The same request (S bytes of UDP payload) as one IPv4 datagram cut by
+      hand into fragments of F bytes of IP payload (a multiple of 8), DF on every
       fragment with --df (which Linux itself never sends); prints as send.
 """
 import argparse
@@ -204,7 +204,7 @@ def frag4(args):
     sport = rx.getsockname()[1]
     src = socket.inet_aton(args.src)
     dst = socket.inet_aton(args.dst)
-    body = payload(args.want, args.size - 8)
+    body = payload(args.want, args.size)
     ulen = 8 + len(body)
     pseudo = src + dst + struct.pack("!BBH", 0, socket.IPPROTO_UDP, ulen)
     udp = struct.pack("!HHHH", sport, args.port, ulen, 0) + body
