@@ -4,11 +4,7 @@
 #define _NET_L4VS_XMIT_H
 
 #include <linux/skbuff.h>
-#include <linux/version.h>
-/* skb_gso_validate_network_len() moved from skbuff.h to here in 6.4 */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-#include <net/gso.h>
-#endif
+#include L4VS_GSO_H		/* skb_gso_validate_network_len() */
 
 #include "conn.h"
 
