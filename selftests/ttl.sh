@@ -132,8 +132,10 @@ ip -n "${NS_RS[1]}" -batch - <<-EOF || fail "tunnel devices on rs1"
 EOF
 rs_no_rp_filter 1 tunl0 || fail "rp_filter on rs1"
 serve "${NS_RS[1]}" rs1 $PORT
+rm -f "$TMPD/rs1-tun.ready"
 bg ip netns exec "${NS_RS[1]}" "$PYTHON" "$DGRAM" serve rs1 $LPORT \
-	--log "$TMPD/rs1.log"
+	--ready "$TMPD/rs1-tun.ready" --log "$TMPD/rs1.log"
+wait_until 30 test -e "$TMPD/rs1-tun.ready" || fail "rs1's tunnel server did not start"
 
 ipvsadm_d -R <<-EOF || fail "cannot add the DR and tunnel services"
 	-A -u $VIP:$PORT -s rr
