@@ -5,10 +5,17 @@
  *   LOCAL_IN  (NAT_SRC - 1)  packets for a virtual service: find or create
  *             the connection, then transmit by its forwarding method.  After
  *             the filter table, so an operator's INPUT rules still apply to
- *             the VIP.  IPv4 arrives reassembled here; for IPv6 the hooks
- *             enable nf_defrag_ipv6, which reassembles at PRE_ROUTING.
+ *             the VIP.
  *   FORWARD   (NAT_SRC - 1)  replies of masqueraded connections on their
  *             way back to the client: rewrite the source to the VIP.
+ *
+ * Both need the ports, which only a datagram's first fragment carries: a
+ * reply fragmented by its real server would leave with the server's
+ * address.  So while the hooks are on, the namespace reassembles at
+ * PRE_ROUTING and LOCAL_OUT (nf_defrag_ipv4, nf_defrag_ipv6: what
+ * conntrack uses, without conntrack), and the output path fragments again
+ * within the largest fragment's size (IPCB/IP6CB frag_max_size).  A
+ * fragment still seen here (defrag failed or timed out) is left alone.
  *
  * Hooks run under rcu_read_lock() with bottom halves off; nothing here
  * sleeps or takes a reference on the connection, its server or service.
@@ -27,6 +34,7 @@
 #include <net/ip.h>
 #include <net/icmp.h>
 #include <net/ipv6.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "xmit.h"
@@ -55,7 +63,7 @@ static bool parse_ipv4(const struct sk_buff *skb, struct l4vs_iphdr *p)
 
 	if (!l4vs_proto_supported(iph->protocol))
 		return false;
-	/* non-first fragments carry no ports; LOCAL_IN sees whole datagrams */
+	/* fragments carry no ports (or not all): reassembled before us */
 	if (ip_is_fragment(iph))
 		return false;
 
@@ -354,18 +362,23 @@ int l4vs_hooks_get(struct l4vs_net *ln)
 	lockdep_assert_held(&ln->lock);
 	if (ln->hook_users++)
 		return 0;
-	ret = nf_defrag_ipv6_enable(ln->net);
+	ret = nf_defrag_ipv4_enable(ln->net);
 	if (ret)
 		goto err_users;
+	ret = nf_defrag_ipv6_enable(ln->net);
+	if (ret)
+		goto err_defrag4;
 	ret = nf_register_net_hooks(ln->net, l4vs_hook_ops,
 				    ARRAY_SIZE(l4vs_hook_ops));
 	if (ret)
-		goto err_defrag;
+		goto err_defrag6;
 	ln->hooks_on = true;
 	return 0;
 
-err_defrag:
+err_defrag6:
 	nf_defrag_ipv6_disable(ln->net);
+err_defrag4:
+	nf_defrag_ipv4_disable(ln->net);
 err_users:
 	ln->hook_users--;
 	return ret;
@@ -378,6 +391,7 @@ void l4vs_hooks_put(struct l4vs_net *ln)
 		return;
 	nf_unregister_net_hooks(ln->net, l4vs_hook_ops, ARRAY_SIZE(l4vs_hook_ops));
 	nf_defrag_ipv6_disable(ln->net);
+	nf_defrag_ipv4_disable(ln->net);
 	ln->hooks_on = false;
 }
 
@@ -391,6 +405,7 @@ static const char *const drop_names[L4VS_DROP_MAX] = {
 	[L4VS_DROP_MTU]		= "frag_needed",
 	[L4VS_DROP_FWD]		= "bad_forwarding",
 	[L4VS_DROP_CONN_LIMIT]	= "conn_limit",
+	[L4VS_DROP_TTL]		= "ttl_exceeded",
 };
 
 static int drops_show(struct seq_file *seq, void *v)

@@ -12,6 +12,14 @@
  * dst_check() has confirmed that the routing tables have not changed
  * beneath it (IPv4 generation, IPv6 fib6 cookie, PMTU exceptions).
  *
+ * The key is what the operator controls: the packet mark (policy routing
+ * by fwmark, e.g. per service) and the lookup flags.  Not the TOS: it is
+ * the client's to choose, and a client alternating DSCP values would make
+ * every packet miss the cache and pay a lookup.  The route to a real
+ * server is a property of the server, so it is looked up without TOS (as
+ * IPv6 always was here, and as IPVS keeps one route per server); "ip rule
+ * ... tos" does not steer forwarded traffic to real servers.
+ *
  * A cached route pins its device.  A device going down or away therefore
  * drops every cached route of its namespace, and a destination leaving its
  * service drops its own, so nothing here holds up a device unregistration
@@ -35,13 +43,12 @@ struct l4vs_dest_route {
 	union nf_inet_addr	saddr;
 	u32			cookie;		/* IPv6: validates dst */
 	u32			mark;		/* the key it was looked up for */
-	u8			tos;
 	u8			flags;
 	struct rcu_head		rcu;
 };
 
 static int route_lookup(struct net *net, int af,
-			const union nf_inet_addr *daddr, u32 mark, u8 tos,
+			const union nf_inet_addr *daddr, u32 mark,
 			unsigned int flags, struct dst_entry **dstp,
 			union nf_inet_addr *saddr)
 {
@@ -65,7 +72,6 @@ static int route_lookup(struct net *net, int af,
 	} else {
 		struct flowi4 fl4 = {
 			.daddr = daddr->ip,
-			.flowi4_tos = tos,
 			.flowi4_mark = mark,
 			.flowi4_flags = fl_flags,
 		};
@@ -105,7 +111,7 @@ void l4vs_dest_route_drop(struct l4vs_dest *dest)
  * the reference and the route is simply not cached.
  */
 static bool route_publish(struct l4vs_dest *dest, struct dst_entry *dst,
-			  const union nf_inet_addr *saddr, u32 mark, u8 tos,
+			  const union nf_inet_addr *saddr, u32 mark,
 			  unsigned int flags, unsigned int gen)
 {
 	struct l4vs_net *ln = dest->svc->ln;
@@ -119,7 +125,6 @@ static bool route_publish(struct l4vs_dest *dest, struct dst_entry *dst,
 	e->cookie = dest->af == AF_INET6 ?
 		    rt6_get_cookie(dst_rt6_info(dst)) : 0;
 	e->mark = mark;
-	e->tos = tos;
 	e->flags = flags;
 
 	old = unrcu_pointer(xchg(&dest->route, RCU_INITIALIZER(e)));
@@ -133,7 +138,7 @@ static bool route_publish(struct l4vs_dest *dest, struct dst_entry *dst,
 }
 
 int l4vs_route_get(struct net *net, struct l4vs_dest *dest,
-		   const union nf_inet_addr *daddr, u32 mark, u8 tos,
+		   const union nf_inet_addr *daddr, u32 mark,
 		   unsigned int flags, struct l4vs_route *r)
 {
 	struct l4vs_net *ln = dest->svc->ln;
@@ -141,13 +146,8 @@ int l4vs_route_get(struct net *net, struct l4vs_dest *dest,
 	unsigned int gen;
 	int ret;
 
-	if (dest->af == AF_INET)
-		tos = RT_TOS(tos);
-	else
-		tos = 0;
-
 	e = rcu_dereference(dest->route);
-	if (e && e->mark == mark && e->tos == tos && e->flags == flags &&
+	if (e && e->mark == mark && e->flags == flags &&
 	    dst_check(e->dst, e->cookie)) {
 		r->dst = e->dst;
 		r->saddr = e->saddr;
@@ -156,15 +156,14 @@ int l4vs_route_get(struct net *net, struct l4vs_dest *dest,
 	}
 
 	gen = atomic_read(&ln->route_gen);
-	ret = route_lookup(net, dest->af, daddr, mark, tos, flags, &r->dst,
+	ret = route_lookup(net, dest->af, daddr, mark, flags, &r->dst,
 			   &r->saddr);
 	if (ret)
 		return ret;
 	/* a server that left its service, or an address not its own */
 	r->cached = l4vs_dest_available(dest) &&
 		    nf_inet_addr_cmp(daddr, &dest->addr) &&
-		    route_publish(dest, r->dst, &r->saddr, mark, tos, flags,
-				  gen);
+		    route_publish(dest, r->dst, &r->saddr, mark, flags, gen);
 	return 0;
 }
 

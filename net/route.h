@@ -24,9 +24,12 @@ struct l4vs_route {
 	bool			cached;
 };
 
-/* Under RCU (the packet path).  'daddr' is the connection's server. */
+/*
+ * Under RCU (the packet path).  'daddr' is the connection's server.  Keyed
+ * by mark and flags, never by the client's TOS (route.c).
+ */
 int l4vs_route_get(struct net *net, struct l4vs_dest *dest,
-		   const union nf_inet_addr *daddr, u32 mark, u8 tos,
+		   const union nf_inet_addr *daddr, u32 mark,
 		   unsigned int flags, struct l4vs_route *r);
 void l4vs_route_put(struct l4vs_route *r);
 void l4vs_route_attach(struct sk_buff *skb, struct l4vs_route *r);

@@ -26,7 +26,13 @@
  * the tunnel overhead, when it may not be fragmented (IPv4 DF, or IPv6).
  * With net.l4vs.pmtu_disc = 0 an IPv4 packet is never refused: the outer
  * header goes without DF and the outer packet is fragmented instead (IPv6
- * packets are refused whatever the setting, as in IPVS).
+ * packets are refused whatever the setting, as in IPVS).  A datagram that
+ * was reassembled on the way in is judged by its largest fragment, and an
+ * outer packet carrying one that passed is fragmented.
+ *
+ * The client's packet is forwarded, so its TTL / hop limit goes down by one
+ * before it is wrapped (l4vs_xmit_hop(), as IPVS does), and the outer
+ * header starts from that value.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -138,8 +144,11 @@ static int gso_type(const struct tun_params *tp, int outer_af)
 static bool too_big(struct sk_buff *skb, int inner_af, unsigned int mtu,
 		    bool pmtu_disc)
 {
-	if (skb->len <= mtu ||
-	    (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu)))
+	unsigned int frag_max = inner_af == AF_INET6 ?
+				IP6CB(skb)->frag_max_size :
+				IPCB(skb)->frag_max_size;
+
+	if (!l4vs_exceeds_mtu(skb, frag_max, mtu))
 		return false;
 	if (inner_af == AF_INET6) {
 		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max(mtu, IPV6_MIN_MTU));
@@ -151,6 +160,18 @@ static bool too_big(struct sk_buff *skb, int inner_af, unsigned int mtu,
 	return true;
 }
 
+/*
+ * A length for a 16-bit field of an outer header.  Only a GSO packet can
+ * exceed 64 KiB once wrapped (a GRO or BIG TCP aggregate close to the
+ * limit); its lengths are rewritten per segment when it is cut, so it gets
+ * 0 instead of a wrapped value that would describe a runt, as the stack
+ * does for its own large packets (iph_set_totlen()).
+ */
+static __be16 outer_len16(unsigned int len)
+{
+	return len <= U16_MAX ? htons(len) : 0;
+}
+
 static void push_gre(struct sk_buff *skb, const struct tun_params *tp,
 		     __be16 inner_proto)
 {
@@ -158,6 +179,8 @@ static void push_gre(struct sk_buff *skb, const struct tun_params *tp,
 	struct gre_base_hdr *greh;
 
 	greh = skb_push(skb, csum ? 8 : 4);
+	/* where the tunnel header starts, for offloads as for GUE's UDP */
+	skb_reset_transport_header(skb);
 	greh->flags = csum ? GRE_CSUM : 0;
 	greh->protocol = inner_proto;
 	if (!csum)
@@ -212,7 +235,8 @@ static void push_gue(struct net *net, struct sk_buff *skb,
 	skb_reset_transport_header(skb);
 	uh->source = sport;
 	uh->dest = tp->port;
-	uh->len = htons(skb->len);
+	/* see outer_len16() */
+	uh->len = outer_len16(skb->len);
 	uh->check = 0;
 	if (dest->af == AF_INET6)
 		udp6_set_csum(nocsum, skb, &r->saddr.in6, &dest->addr.in6, skb->len);
@@ -230,7 +254,7 @@ static void push_outer(struct net *net, struct sk_buff *skb,
 		ip6h = skb_push(skb, sizeof(*ip6h));
 		skb_reset_network_header(skb);
 		ip6_flow_hdr(ip6h, tos, 0);
-		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+		ip6h->payload_len = outer_len16(skb->len - sizeof(*ip6h));
 		ip6h->nexthdr = proto;
 		ip6h->hop_limit = ttl;
 		ip6h->saddr = r->saddr.in6;
@@ -250,7 +274,7 @@ static void push_outer(struct net *net, struct sk_buff *skb,
 		iph->protocol = proto;
 		iph->saddr = r->saddr.ip;
 		iph->daddr = dest->addr.ip;
-		iph->tot_len = htons(skb->len);
+		iph->tot_len = outer_len16(skb->len);
 		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 		ip_select_ident(net, skb, NULL);
 		ip_send_check(iph);
@@ -269,7 +293,8 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	u8 inner_ipproto, proto, tos, ttl;
 	struct tun_params tp;
 	struct l4vs_route r;
-	bool pmtu_disc;
+	bool pmtu_disc, refrag;
+	int err;
 
 	/* the server may be edited meanwhile: one consistent view per packet */
 	tp.type = READ_ONCE(dest->tun_type);
@@ -278,12 +303,18 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	remcsum_check(skb, &tp);
 	pmtu_disc = READ_ONCE(ln->sysctl.pmtu_disc);
 
-	if (l4vs_route_get(net, dest, &dest->addr, skb->mark, 0,
-			   L4VS_ROUTE_SADDR, &r))
+	if (l4vs_route_get(net, dest, &dest->addr, skb->mark, L4VS_ROUTE_SADDR,
+			   &r))
 		return l4vs_drop(ln, L4VS_DROP_NOROUTE);
 	if (l4vs_route_local(&r, dest->af)) {
 		l4vs_route_put(&r);
 		return NF_ACCEPT;	/* a real server on this host */
+	}
+	err = l4vs_xmit_hop(skb, inner_af);
+	if (err) {
+		l4vs_route_put(&r);
+		return l4vs_drop(ln, err == -ENOMEM ? L4VS_DROP_NOMEM
+						    : L4VS_DROP_TTL);
 	}
 
 	outer_len = dest->af == AF_INET6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
@@ -294,6 +325,9 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 		l4vs_route_put(&r);
 		return l4vs_drop(ln, L4VS_DROP_MTU);
 	}
+	/* reassembled and passed on its fragments: fragment the outer one */
+	refrag = inner_af == AF_INET6 ? IP6CB(skb)->frag_max_size :
+					IPCB(skb)->frag_max_size;
 
 	if (inner_af == AF_INET6) {
 		inner_proto = htons(ETH_P_IPV6);
@@ -359,9 +393,10 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	 * under an IPv6 outer header (which this host, as its source, may
 	 * fragment); everything else was refused above if too big.
 	 */
-	skb->ignore_df = inner_af == AF_INET && !df;
+	skb->ignore_df = (inner_af == AF_INET && !df) || refrag;
 
 	l4vs_route_attach(skb, &r);
+	l4vs_xmit_scrub(skb);
 	NF_HOOK(dest->af == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
 		NF_INET_LOCAL_OUT, net, NULL, skb, NULL, r.dst->dev, dst_output);
 	return NF_STOLEN;

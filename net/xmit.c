@@ -9,13 +9,28 @@
  *
  * Checksums are updated incrementally, which keeps a broken checksum broken
  * and works for CHECKSUM_PARTIAL packets from local senders and veth.
+ *
+ * Every method but local delivery forwards the packet as a router would,
+ * so it does what ip_forward() and ip6_forward() do (l4vs_xmit_hop(),
+ * l4vs_xmit_scrub()): the TTL / hop limit goes down by one, with an ICMP
+ * time exceeded instead when it would reach zero, and the receive time
+ * stamp and any early-demux socket are left behind.  Replies of NAT
+ * connections take the kernel's own forward path, which has done all that
+ * before the FORWARD hook sees them.
+ *
+ * Datagrams reassembled on the way in (nf_defrag, see core.c) are judged
+ * by their largest fragment, as the stack judges them, and are fragmented
+ * again on the way out.
  */
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <linux/sctp.h>
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ipv6.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/route.h>
 #include <net/icmp.h>
 #include <net/checksum.h>
@@ -85,6 +100,74 @@ static int nat_rewrite4(struct sk_buff *skb, unsigned int thoff, u8 proto,
 }
 
 /*
+ * One router hop for a packet about to be forwarded to a real server (never
+ * for one delivered locally): 0, or -ETIMEDOUT when its TTL / hop limit is
+ * used up (an ICMP time exceeded is on its way to the sender, as a router
+ * sends it), or -ENOMEM.  For tunnels this is the inner header, before it
+ * is wrapped.
+ */
+int l4vs_xmit_hop(struct sk_buff *skb, int af)
+{
+	if (af == AF_INET6) {
+		if (ipv6_hdr(skb)->hop_limit <= 1) {
+			icmpv6_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
+			return -ETIMEDOUT;
+		}
+		if (skb_ensure_writable(skb, skb_network_offset(skb) +
+					sizeof(struct ipv6hdr)))
+			return -ENOMEM;
+		ipv6_hdr(skb)->hop_limit--;
+		return 0;
+	}
+	if (ip_hdr(skb)->ttl <= 1) {
+		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		return -ETIMEDOUT;
+	}
+	if (skb_ensure_writable(skb, skb_network_offset(skb) +
+				sizeof(struct iphdr)))
+		return -ENOMEM;
+	ip_decrease_ttl(ip_hdr(skb));
+	return 0;
+}
+
+/*
+ * The drop reason for a failed l4vs_xmit_hop().
+ */
+static unsigned int hop_drop(struct l4vs_conn *cp, int err)
+{
+	return l4vs_drop(cp->dest->svc->ln, err == -ENOMEM ? L4VS_DROP_NOMEM
+							    : L4VS_DROP_TTL);
+}
+
+/*
+ * Leave behind what belongs to this host's receive side, as the forward
+ * path does: the receive time stamp would be taken by fq (and anything
+ * else reading skb->tstamp on the way out) for a departure time, in the
+ * wrong clock; an early-demux socket would be taken for the sender.
+ */
+void l4vs_xmit_scrub(struct sk_buff *skb)
+{
+	skb_orphan(skb);
+	skb_clear_tstamp(skb);
+}
+
+/*
+ * Whether a packet is larger than 'mtu' for the path.  A reassembled
+ * datagram ('frag_max' is its largest fragment, IPCB/IP6CB frag_max_size)
+ * is judged by its fragments, which fragmenting it again on output
+ * reproduces; a GSO packet by the segments it will be cut into.
+ */
+bool l4vs_exceeds_mtu(const struct sk_buff *skb, unsigned int frag_max,
+		      unsigned int mtu)
+{
+	if (frag_max)
+		return frag_max > mtu;
+	if (skb->len <= mtu)
+		return false;
+	return !(skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu));
+}
+
+/*
  * Route towards the real server.  Direct routing keeps the VIP as the
  * destination address, so the route must carry the server as its next hop
  * (L4VS_ROUTE_KNOWN_NH) or the neighbour lookup would resolve the VIP.
@@ -93,21 +176,26 @@ static int route_to_dest(struct net *net, struct sk_buff *skb,
 			 struct l4vs_conn *cp, unsigned int flags,
 			 struct l4vs_route *r)
 {
-	return l4vs_route_get(net, cp->dest, &cp->daddr, skb->mark,
-			      ip_hdr(skb)->tos, flags, r);
+	return l4vs_route_get(net, cp->dest, &cp->daddr, skb->mark, flags, r);
 }
 
 /*
  * Too big for the path and not allowed to fragment: tell the client the MTU
- * it can use.  A GSO packet is judged by the segments it will be cut into.
+ * it can use.  A reassembled datagram that passes goes out fragmented again
+ * even with DF (all its fragments had it): ignore_df lets ip_fragment() do
+ * so, within the largest fragment's size.
  */
 static bool too_big(struct sk_buff *skb, struct dst_entry *dst)
 {
 	unsigned int mtu = dst_mtu(dst);
 
-	if (skb->len <= mtu || !(ip_hdr(skb)->frag_off & htons(IP_DF)) ||
-	    (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu)))
+	if (!(ip_hdr(skb)->frag_off & htons(IP_DF)))
 		return false;
+	if (!l4vs_exceeds_mtu(skb, IPCB(skb)->frag_max_size, mtu)) {
+		if (IPCB(skb)->frag_max_size)
+			skb->ignore_df = 1;
+		return false;
+	}
 	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
 	return true;
 }
@@ -116,6 +204,7 @@ static unsigned int send_routed(struct net *net, struct sk_buff *skb,
 				struct l4vs_route *r)
 {
 	l4vs_route_attach(skb, r);
+	l4vs_xmit_scrub(skb);
 	skb_forward_csum(skb);
 	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, net, NULL, skb, NULL,
 		r->dst->dev, dst_output);
@@ -130,14 +219,22 @@ unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 	struct net *net = state->net;
 	struct l4vs_route r;
 	bool local;
+	int err;
 
 	if (route_to_dest(net, skb, cp, 0, &r))
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
 	local = l4vs_route_local(&r, AF_INET);
 
-	if (!local && too_big(skb, r.dst)) {
-		l4vs_route_put(&r);
-		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_MTU);
+	if (!local) {
+		err = l4vs_xmit_hop(skb, AF_INET);
+		if (err) {
+			l4vs_route_put(&r);
+			return hop_drop(cp, err);
+		}
+		if (too_big(skb, r.dst)) {
+			l4vs_route_put(&r);
+			return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_MTU);
+		}
 	}
 
 	if (nat_rewrite4(skb, iph->thoff, iph->protocol, true, cp->daddr.ip,
@@ -159,12 +256,18 @@ unsigned int l4vs_xmit_routed(struct sk_buff *skb, struct l4vs_conn *cp,
 			      const struct nf_hook_state *state)
 {
 	struct l4vs_route r;
+	int err;
 
 	if (route_to_dest(state->net, skb, cp, 0, &r))
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
 	if (l4vs_route_local(&r, AF_INET)) {
 		l4vs_route_put(&r);
 		return NF_ACCEPT;
+	}
+	err = l4vs_xmit_hop(skb, AF_INET);
+	if (err) {
+		l4vs_route_put(&r);
+		return hop_drop(cp, err);
 	}
 	return send_routed(state->net, skb, &r);
 }
@@ -174,12 +277,18 @@ unsigned int l4vs_xmit_dr(struct sk_buff *skb, struct l4vs_conn *cp,
 			  const struct nf_hook_state *state)
 {
 	struct l4vs_route r;
+	int err;
 
 	if (route_to_dest(state->net, skb, cp, L4VS_ROUTE_KNOWN_NH, &r))
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_NOROUTE);
 	if (l4vs_route_local(&r, AF_INET)) {
 		l4vs_route_put(&r);
 		return NF_ACCEPT;
+	}
+	err = l4vs_xmit_hop(skb, AF_INET);
+	if (err) {
+		l4vs_route_put(&r);
+		return hop_drop(cp, err);
 	}
 	if (too_big(skb, r.dst)) {
 		l4vs_route_put(&r);

@@ -4,11 +4,7 @@
 #define _NET_L4VS_XMIT_H
 
 #include <linux/skbuff.h>
-#include <linux/version.h>
-/* skb_gso_validate_network_len() moved from skbuff.h to here in 6.4 */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-#include <net/gso.h>
-#endif
+#include L4VS_GSO_H		/* skb_gso_validate_network_len() */
 
 #include "conn.h"
 
@@ -23,6 +19,7 @@ enum l4vs_drop_reason {
 	L4VS_DROP_MTU,		/* too big, DF set: ICMP sent */
 	L4VS_DROP_FWD,		/* forwarding method not supported */
 	L4VS_DROP_CONN_LIMIT,	/* conn_max reached, nothing to evict */
+	L4VS_DROP_TTL,		/* TTL / hop limit would reach 0: ICMP sent */
 	L4VS_DROP_MAX
 };
 
@@ -36,6 +33,12 @@ static inline unsigned int l4vs_drop(struct l4vs_net *ln,
 	this_cpu_inc(ln->drop_stats->n[why]);
 	return NF_DROP;
 }
+
+/* xmit.c: what every forwarding method does as a router (see there) */
+int l4vs_xmit_hop(struct sk_buff *skb, int af);
+void l4vs_xmit_scrub(struct sk_buff *skb);
+bool l4vs_exceeds_mtu(const struct sk_buff *skb, unsigned int frag_max,
+		      unsigned int mtu);
 
 unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 			      const struct l4vs_iphdr *iph,

@@ -67,20 +67,29 @@ static int nat_rewrite6(struct sk_buff *skb, unsigned int thoff, u8 proto,
 	return 0;
 }
 
+/*
+ * A datagram reassembled on the way in is judged by its largest fragment
+ * (IP6CB frag_max_size), as ip6_forward() judges it, and fragmented again
+ * on output: ignore_df lets ip6_fragment() do so for a packet larger than
+ * the path that passed on its fragments.
+ */
 static bool too_big6(struct sk_buff *skb, struct dst_entry *dst)
 {
 	unsigned int mtu = dst_mtu(dst);
 
-	if (skb->len <= mtu ||
-	    (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu)))
+	if (!l4vs_exceeds_mtu(skb, IP6CB(skb)->frag_max_size, mtu)) {
+		if (IP6CB(skb)->frag_max_size)
+			skb->ignore_df = 1;
 		return false;
+	}
 	icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
 	return true;
 }
 
 /*
  * Everything but the rewrite is the same for both methods: route, stay
- * local for a local server, check the size, send through LOCAL_OUT.
+ * local for a local server, one hop down, check the size, send through
+ * LOCAL_OUT.
  */
 static unsigned int xmit6(struct sk_buff *skb, struct l4vs_conn *cp,
 			  const struct l4vs_iphdr *iph,
@@ -90,14 +99,23 @@ static unsigned int xmit6(struct sk_buff *skb, struct l4vs_conn *cp,
 	struct l4vs_net *ln = cp->dest->svc->ln;
 	struct l4vs_route r;
 	bool local;
+	int err;
 
-	if (l4vs_route_get(state->net, cp->dest, &cp->daddr, skb->mark, 0,
+	if (l4vs_route_get(state->net, cp->dest, &cp->daddr, skb->mark,
 			   known_nh ? L4VS_ROUTE_KNOWN_NH : 0, &r))
 		return l4vs_drop(ln, L4VS_DROP_NOROUTE);
 	local = l4vs_route_local(&r, AF_INET6);
-	if (!local && too_big6(skb, r.dst)) {
-		l4vs_route_put(&r);
-		return l4vs_drop(ln, L4VS_DROP_MTU);
+	if (!local) {
+		err = l4vs_xmit_hop(skb, AF_INET6);
+		if (err) {
+			l4vs_route_put(&r);
+			return l4vs_drop(ln, err == -ENOMEM ? L4VS_DROP_NOMEM
+							    : L4VS_DROP_TTL);
+		}
+		if (too_big6(skb, r.dst)) {
+			l4vs_route_put(&r);
+			return l4vs_drop(ln, L4VS_DROP_MTU);
+		}
 	}
 	if (nat && nat_rewrite6(skb, iph->thoff, iph->protocol, true,
 				&cp->daddr.in6, cp->dport)) {
@@ -110,6 +128,7 @@ static unsigned int xmit6(struct sk_buff *skb, struct l4vs_conn *cp,
 	}
 
 	l4vs_route_attach(skb, &r);
+	l4vs_xmit_scrub(skb);
 	skb_forward_csum(skb);
 	NF_HOOK(NFPROTO_IPV6, NF_INET_LOCAL_OUT, state->net, NULL, skb, NULL,
 		r.dst->dev, dst_output);

@@ -31,7 +31,11 @@ TESTS=(
 	tun
 	tun_pmtu
 	tun_gso
+	ttl
+	frag
+	tstamp
 	route_cache
+	route_tos
 	dest_delete
 	dest_readd
 	weight0_drain
