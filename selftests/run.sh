@@ -45,6 +45,9 @@ TESTS=(
 	sync
 	sched_mh
 	sched_swap
+	fuzz_netlink
+	fuzz_sync
+	fuzz_packets
 	keepalived
 	vrrp
 	unload_traffic
