@@ -48,7 +48,10 @@ for p in -t -u; do
 	done
 done
 ipvsadm_d -R <<<"$rules" || fail "cannot add the SCTP and DR services"
-# direct routing: the real servers take the VIPs as their own
+# direct routing: the real servers take the VIPs as their own; their
+# answers come back through the director (their default route) with the
+# VIP as source, which IPv4 calls martian unless accept_local
+dir_exec sysctl -qw net.ipv4.conf.all.accept_local=1 || fail "accept_local"
 for ((i = 1; i <= NUM_RS; i++)); do
 	ip -n "${NS_RS[i]}" -batch - <<-EOF || fail "VIPs on rs$i"
 		addr add $VIP/32 dev lo

@@ -526,7 +526,7 @@ static void gen_daemon(struct nlmsghdr *nlh, bool full)
 	if (full) {
 		if (!mut(5))
 			put_str(nlh, IPVS_DAEMON_ATTR_MCAST_IFN,
-				clean ? "lo" : PICK(ifn_pool));
+				clean ? (chance(50) ? "lo" : "cli0") : PICK(ifn_pool));
 		if (!mut(5))
 			mnl_attr_put_u32(nlh, IPVS_DAEMON_ATTR_SYNC_ID,
 					 chance(70) ? rn(3) : any_u32());

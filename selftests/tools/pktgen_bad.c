@@ -41,7 +41,7 @@
  * destination options, fragment, AH, ESP, no-next-header) with odd
  * lengths.  A quarter are ICMP or ICMPv6 errors whose quoted packet is a
  * flow of ours (DST -> SRC, as a reply from DST would be; with -r,
- * SRC -> DST at DPORT as a real server would see a forwarded request)
+ * DST -> SRC at DPORT as a real server would see a forwarded request)
  * or anything: cut anywhere, wrong header lengths, other protocols, quoted
  * ICMP errors quoting more, fragments.  Every 200 packets, valid SYNs and
  * datagrams from ports 61000..61007 prime flows the errors can refer to.
@@ -654,6 +654,7 @@ static size_t fz_error(int af, const uint8_t *s, const uint8_t *d, uint8_t *b,
 	const uint8_t *t, *qs, *qd;
 	size_t h = af == AF_INET6 ? 40 : 20, ql, len;
 	uint16_t qsport, qdport, mtu;
+	bool usual, qs_client;
 
 	ic = b + h;
 	q = ic + 8;
@@ -662,20 +663,16 @@ static size_t fz_error(int af, const uint8_t *s, const uint8_t *d, uint8_t *b,
 	 * in which it is the service and we the client), or with -r the
 	 * request as a real server receives it; sometimes the other way.
 	 */
-	if (fz_server_side == chance(85)) {
-		qs = s;
-		qd = d;
-		qsport = fz_sport();
-		qdport = fz_dport(dport);
-	} else {
-		qs = d;
-		qd = s;
-		qsport = fz_dport(dport);
-		qdport = fz_sport();
-	}
+	usual = chance(85);
+	qs = usual ? d : s;
+	qd = usual ? s : d;
+	/* the client's side of a flow has our ports, the service's DPORT */
+	qs_client = (qs == s) != fz_server_side;
+	qsport = qs_client ? fz_sport() : fz_dport(dport);
+	qdport = qs_client ? fz_dport(dport) : fz_sport();
 	if (depth > 0 && chance(25)) {
-		/* an error quoting an error */
-		ql = fz_error(af, qd, qs, q, dport, depth - 1);
+		/* an error quoting an error that went qs -> qd */
+		ql = fz_error(af, qs, qd, q, dport, depth - 1);
 	} else {
 		ql = fz_packet(af, qs, qd, chance(5) ? (uint8_t)rnd() : proto, q,
 			       qsport, qdport, chance(50), chance(40));
