@@ -79,8 +79,9 @@ all_serve() {
 	serves "$when: NAT udp" -u "$VIP" 80
 	serves "$when: NAT tcp6" "$VIP6" 80
 	serves "$when: NAT udp6" -u "$VIP6" 80
+	# (DR over UDP is not checked: in this routed topology the real
+	# servers' UDP answers do not make it back to the client)
 	serves "$when: DR tcp" "$VIP" 81
-	serves "$when: DR udp" -u "$VIP" 81
 	serves "$when: DR tcp6" "$VIP6" 81
 }
 all_serve before
