@@ -79,8 +79,9 @@ all_serve() {
 	serves "$when: NAT udp" -u "$VIP" 80
 	serves "$when: NAT tcp6" "$VIP6" 80
 	serves "$when: NAT udp6" -u "$VIP6" 80
-	# (DR over UDP is not checked: in this routed topology the real
-	# servers' UDP answers do not make it back to the client)
+	# (DR over UDP is not checked: vs_server answers a datagram from the
+	# address routing picks, the real server's own here, not the VIP;
+	# lib_lan.sh's route with "src VIP" would break NAT over UDP)
 	serves "$when: DR tcp" "$VIP" 81
 	serves "$when: DR tcp6" "$VIP6" 81
 }
