@@ -590,3 +590,23 @@ same() {
 	log_test $rc "$what"
 	return $rc
 }
+
+# ---- fuzzers -----------------------------------------------------------------
+
+# fuzz_setup SMALL LARGE: FUZZ_SEED and FUZZ_ITERS for a seeded fuzzer.
+# make check runs SMALL iterations; L4VS_FUZZ_SCALE=large (check-debug)
+# runs LARGE; L4VS_FUZZ_ITERS=N runs N; L4VS_FUZZ_SEED=S replays seed S
+# (default: a fresh one, printed, so a failure can be replayed).
+fuzz_setup() {
+	local small=$1 large=$2
+
+	FUZZ_SEED=${L4VS_FUZZ_SEED:-$((RANDOM << 15 | RANDOM))}
+	if [ "${L4VS_FUZZ_SCALE:-small}" = large ]; then
+		FUZZ_ITERS=$large
+	else
+		FUZZ_ITERS=$small
+	fi
+	FUZZ_ITERS=${L4VS_FUZZ_ITERS:-$FUZZ_ITERS}
+	log_info "fuzz seed $FUZZ_SEED, $FUZZ_ITERS iterations" \
+		"(replay: L4VS_FUZZ_SEED=$FUZZ_SEED L4VS_FUZZ_ITERS=$FUZZ_ITERS)"
+}

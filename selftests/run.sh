@@ -53,6 +53,9 @@ TESTS=(
 	sync
 	sched_mh
 	sched_swap
+	fuzz_netlink
+	fuzz_sync
+	fuzz_packets
 	keepalived
 	vrrp
 	stress_churn
