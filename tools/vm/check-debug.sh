@@ -1,0 +1,177 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check-debug.sh: what `make check-debug` runs.  Builds (once; cached under
+# $L4VS_CACHE) the 6.1 debug kernel of tools/vm/debug-kernel.sh, with KASAN,
+# KFENCE, kmemleak, lockdep, debug objects and RCU checking, builds l4vs
+# against it and runs selftests/run.sh in one qemu guest on it.  Every kernel
+# report fails the run: run.sh matches the guest's kernel log against
+# tools/vm/splat-patterns, and at the end of the suite the guest unloads
+# l4vs, asks kmemleak for a scan and turns every unreferenced object it
+# lists into a failure (the report is in results/check-debug-<rel>/).
+# Ends with the line "N passed, N failed"; a build failure, a guest crash or
+# timeout, a splat or a leak counts as one more failure.
+#
+# Environment:
+#   L4VS_TESTS          subset of selftests, passed on to selftests/run.sh
+#   L4VS_SKIP           tests to leave out, passed on likewise
+#   L4VS_FUZZ_SCALE     size of the fuzz tests (default here: large)
+#   L4VS_DEBUG_TIMEOUT  seconds for the whole guest (default 14400)
+#   L4VS_TEST_TIMEOUT   seconds per test (default here: 2700)
+#   L4VS_DEBUG_MEM      guest memory in MB (default 3072)
+#   L4VS_DEBUG_JOBS     make -j for the kernel build (default: all CPUs;
+#                       always under nice -n 19)
+set -uo pipefail
+
+# shellcheck source=tools/vm/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+passed=0
+failed=0
+summary=()
+
+finish() {
+	echo
+	for line in "${summary[@]}"; do
+		echo "# $line"
+	done
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+	exit
+}
+
+abort() {
+	echo "check-debug: $*" >&2
+	failed=$((failed + 1))
+	summary+=("setup: $*")
+	finish
+}
+
+cd "$checkout" || abort "cannot cd to $checkout"
+
+"$vm_dir/deps.sh" || abort "installing dependencies failed"
+
+start_all=$(date +%s)
+echo "# ======== debug kernel: fetch, configure, build (cached) ========"
+rel=$("$vm_dir/debug-kernel.sh") || abort "building the debug kernel failed"
+kernel_paths "$rel" >/dev/null || abort "debug kernel $rel not installed"
+summary+=("debug kernel $rel ready after $(($(date +%s) - start_all))s")
+
+make -s l4vsadm || abort "building l4vsadm failed"
+if [ -f selftests/Makefile ]; then
+	make -s -C selftests || abort "building the selftest helpers failed"
+fi
+echo "# ======== kernel $rel: build l4vs ========"
+make -s "build-$rel" || abort "building l4vs for $rel failed"
+
+# Knobs the tests read: the fuzzers run at their large size here, and a
+# slower kernel (KASAN and lockdep under TCG: two to three times) gets
+# longer per-test limits.
+export L4VS_FUZZ_SCALE=${L4VS_FUZZ_SCALE:-large}
+export L4VS_TEST_TIMEOUT=${L4VS_TEST_TIMEOUT:-2700}
+export L4VS_DEBUG_KERNEL=1
+
+out=$checkout/results/check-debug-$rel
+rm -rf "$out"
+mkdir -p "$out"
+
+# The guest's command.  kmemleak: a scan right after boot, then "clear",
+# so what boot left looking unreferenced is not blamed on l4vs; after the
+# suite, l4vs goes (its data holds the pointers to what it still owns, and
+# whatever it forgot to free then shows up) and two scans a few seconds apart
+# (objects younger than five seconds are never reported, and the second
+# scan drops anything only transiently unreferenced).
+# shellcheck disable=SC2016 # expanded in the guest
+guest_cmd='
+kl=/sys/kernel/debug/kmemleak
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+leak_ok=1
+if ! { echo scan >$kl && echo clear >$kl; } 2>/dev/null; then
+	echo "not ok - kmemleak is not working in this kernel (see dmesg)"
+	leak_ok=0
+fi
+bash selftests/run.sh 2>&1 | tee "$L4VS_OUTDIR/selftests.log"
+rc=${PIPESTATUS[0]}
+for m in $(lsmod | awk "/^l4vs_/ {print \$1}") l4vs; do
+	grep -q "^$m " /proc/modules && { rmmod "$m" || echo "# cannot unload $m"; }
+done
+if [ "$leak_ok" = 1 ]; then
+	echo scan >$kl; sleep 6; echo scan >$kl
+	cat $kl >"$L4VS_OUTDIR/kmemleak.txt"
+	n=$(grep -c "^unreferenced object" "$L4VS_OUTDIR/kmemleak.txt")
+	if [ "$n" -gt 0 ]; then
+		echo "not ok - kmemleak: $n unreferenced objects after the suite"
+		sed "s/^/# /" "$L4VS_OUTDIR/kmemleak.txt"
+		# into the kernel log too, where run.sh looks for reports
+		while IFS= read -r line; do
+			echo "kmemleak report: $line" >/dev/kmsg
+		done <"$L4VS_OUTDIR/kmemleak.txt"
+		[ "$rc" -ne 0 ] || rc=1
+	else
+		echo "ok - kmemleak: no unreferenced objects after the suite"
+	fi
+else
+	[ "$rc" -ne 0 ] || rc=1
+fi
+echo "$leak_ok $rc" >"$L4VS_OUTDIR/leak-status"
+exit "$rc"
+'
+
+echo "# ======== kernel $rel: selftests (debug) ========"
+start=$(date +%s)
+rc=0
+L4VS_MODULES_DIR=$checkout/build/$rel \
+	"$vm_dir/run.sh" --kernel "$rel" --timeout "${L4VS_DEBUG_TIMEOUT:-14400}" \
+	--mem "${L4VS_DEBUG_MEM:-3072}" --out "$out" -- "$guest_cmd" \
+	>"$out/run.log" 2>&1 || rc=$?
+secs=$(($(date +%s) - start))
+log=$out/selftests.log
+cat "$log" 2>/dev/null
+tail -n 3 "$out/run.log"
+
+counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" 2>/dev/null | tail -n 1)
+if [ -n "$counts" ]; then
+	read -r p _ f _ <<<"$counts"
+else
+	# the suite did not finish: count what it did report
+	p=$(grep -c '^ok ' "$log" 2>/dev/null)
+	f=$(grep -c '^not ok ' "$log" 2>/dev/null)
+	p=${p:-0}
+	f=${f:-0}
+fi
+passed=$((passed + p))
+failed=$((failed + f))
+summary+=("$rel: $p passed, $f failed in ${secs}s")
+
+# kmemleak's verdict, written by the guest after the suite
+leak=$(cat "$out/leak-status" 2>/dev/null)
+case $leak in
+"1 "*)	if grep -q '^unreferenced object' "$out/kmemleak.txt" 2>/dev/null; then
+		failed=$((failed + 1))
+		summary+=("$rel: kmemleak: $(grep -c '^unreferenced object' "$out/kmemleak.txt") unreferenced objects (see $out/kmemleak.txt)")
+	else
+		passed=$((passed + 1))
+		summary+=("$rel: kmemleak: nothing unreferenced")
+	fi ;;
+"0 "*)	failed=$((failed + 1))
+	summary+=("$rel: kmemleak not working (see $out/dmesg.txt)") ;;
+*)	;;	# the guest never got there: counted below
+esac
+
+# run.sh's own verdict: a splat anywhere in the kernel log, a crash or a
+# timeout that the suite itself did not count
+if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && ! grep -q '^unreferenced object' "$out/kmemleak.txt" 2>/dev/null; then
+	failed=$((failed + 1))
+	case $rc in
+	124)	note="guest timed out" ;;
+	125)	note="guest died" ;;
+	*)	note="exit $rc; kernel reports in $out/dmesg.txt" ;;
+	esac
+	summary+=("$rel: $note")
+fi
+if [ -s "$out/dmesg.txt" ]; then
+	splats=$(grep -cE -f <(grep -Ev '^(#|$)' "$vm_dir/splat-patterns") "$out/dmesg.txt")
+	summary+=("$rel: $splats kernel log lines match tools/vm/splat-patterns")
+fi
+summary+=("total time $(($(date +%s) - start_all))s")
+finish
