@@ -75,18 +75,66 @@ out=$checkout/results/check-debug-$rel
 rm -rf "$out"
 mkdir -p "$out"
 
-# The guest's command.  kmemleak: a scan right after boot, then "clear",
-# so what boot left looking unreferenced is not blamed on l4vs; after the
-# suite, l4vs goes (its data holds the pointers to what it still owns, and
-# whatever it forgot to free then shows up) and two scans a few seconds apart
-# (objects younger than five seconds are never reported, and the second
-# scan drops anything only transiently unreferenced).
+# Shell for the guest, ahead of both commands below.  kmemleak_report scans
+# twice a few seconds apart (objects younger than five seconds are never
+# reported; the second scan drops anything only transiently unreferenced),
+# keeps what kmemleak lists in OUT/kmemleak.txt and copies it into the
+# kernel log, where run.sh and the splat patterns look for reports.
 # shellcheck disable=SC2016 # expanded in the guest
-guest_cmd='
+guest_lib='
 kl=/sys/kernel/debug/kmemleak
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+kmemleak_start() {
+	{ echo scan >$kl && echo clear >$kl; } 2>/dev/null
+}
+kmemleak_report() {
+	echo scan >$kl && sleep 6 && echo scan >$kl || return 2
+	cat $kl >"$L4VS_OUTDIR/kmemleak.txt"
+	grep -q "^unreferenced object" "$L4VS_OUTDIR/kmemleak.txt" || return 0
+	while IFS= read -r line; do
+		echo "kmemleak report: $line" >/dev/kmsg
+	done <"$L4VS_OUTDIR/kmemleak.txt"
+	return 1
+}
+'
+
+# The splat check: one deliberate report of each kind from
+# tools/vm/splat-selftest, each of which must match tools/vm/splat-patterns
+# in the lines it added to the kernel log.  Lockdep first and KASAN last:
+# a KASAN report turns lockdep off.
+# shellcheck disable=SC2016 # expanded in the guest
+selfcheck_cmd='
+pats=$(mktemp)
+grep -Ev "^(#|\$)" tools/vm/splat-patterns >"$pats"
+kmemleak_start || echo "# kmemleak is not working"
+rc=0
+for kind in lockdep kfence odebug kmemleak kasan; do
+	before=$(dmesg | wc -l)
+	insmod "$L4VS_SPLAT_KO" what=$kind 2>/dev/null
+	[ $kind != kmemleak ] || kmemleak_report
+	new=$(dmesg | tail -n +$((before + 1)))
+	hit=$(grep -E -f "$pats" <<<"$new" | head -n 1)
+	if [ -n "$hit" ]; then
+		echo "ok - splat check: the $kind report is caught: $hit" |
+			tee -a "$L4VS_OUTDIR/checks.log"
+	else
+		echo "not ok - splat check: the $kind report is not caught" |
+			tee -a "$L4VS_OUTDIR/checks.log"
+		sed "s/^/# /" <<<"$new"
+		rc=1
+	fi
+done
+exit $rc
+'
+
+# The suite.  kmemleak: a scan right after boot, then "clear", so what boot
+# left looking unreferenced is not blamed on l4vs; after the suite, l4vs is
+# unloaded (its data holds the pointers to what it still owns: whatever it
+# forgot to free then shows up) and kmemleak_report has the last word.
+# shellcheck disable=SC2016 # expanded in the guest
+guest_cmd='
 leak_ok=1
-if ! { echo scan >$kl && echo clear >$kl; } 2>/dev/null; then
+if ! kmemleak_start; then
 	echo "not ok - kmemleak is not working in this kernel (see dmesg)"
 	leak_ok=0
 fi
@@ -96,33 +144,60 @@ for m in $(lsmod | awk "/^l4vs_/ {print \$1}") l4vs; do
 	grep -q "^$m " /proc/modules && { rmmod "$m" || echo "# cannot unload $m"; }
 done
 if [ "$leak_ok" = 1 ]; then
-	echo scan >$kl; sleep 6; echo scan >$kl
-	cat $kl >"$L4VS_OUTDIR/kmemleak.txt"
-	n=$(grep -c "^unreferenced object" "$L4VS_OUTDIR/kmemleak.txt")
-	if [ "$n" -gt 0 ]; then
-		echo "not ok - kmemleak: $n unreferenced objects after the suite"
+	kmemleak_report
+	case $? in
+	0)	echo "ok - kmemleak: no unreferenced objects after the suite" ;;
+	1)	echo "not ok - kmemleak: unreferenced objects after the suite:"
 		sed "s/^/# /" "$L4VS_OUTDIR/kmemleak.txt"
-		# into the kernel log too, where run.sh looks for reports
-		while IFS= read -r line; do
-			echo "kmemleak report: $line" >/dev/kmsg
-		done <"$L4VS_OUTDIR/kmemleak.txt"
-		[ "$rc" -ne 0 ] || rc=1
-	else
-		echo "ok - kmemleak: no unreferenced objects after the suite"
-	fi
-else
-	[ "$rc" -ne 0 ] || rc=1
+		[ "$rc" -ne 0 ] || rc=1 ;;
+	*)	echo "not ok - kmemleak: the scan failed"
+		leak_ok=0 ;;
+	esac
 fi
+[ "$leak_ok" = 1 ] || [ "$rc" -ne 0 ] || rc=1
 echo "$leak_ok $rc" >"$L4VS_OUTDIR/leak-status"
 exit "$rc"
 '
+
+if [ "${L4VS_DEBUG_SELFCHECK:-1}" = 1 ]; then
+	echo "# ======== kernel $rel: splat check ========"
+	sdir=$checkout/build/splat-selftest-$rel
+	rm -rf "$sdir"
+	mkdir -p "$sdir"
+	cp "$vm_dir"/splat-selftest/Kbuild "$vm_dir"/splat-selftest/*.c "$sdir/"
+	kdir=$(kernel_kdir "$rel") || abort "no headers for $rel"
+	make -s -C "$kdir" M="$sdir" modules >/dev/null || abort "building the splat check module failed"
+	sout=$checkout/results/check-debug-splat-$rel
+	rm -rf "$sout"
+	mkdir -p "$sout"
+	start=$(date +%s)
+	rc=0
+	L4VS_SPLAT_KO=$sdir/splat_selftest.ko \
+		"$vm_dir/run.sh" --kernel "$rel" --timeout 900 --mem "${L4VS_DEBUG_MEM:-3072}" \
+		--out "$sout" -- "$guest_lib$selfcheck_cmd" \
+		>"$sout/run.log" 2>&1 || rc=$?
+	touch "$sout/checks.log"
+	cat "$sout/checks.log"
+	p=$(grep -c '^ok - ' "$sout/checks.log")
+	f=$(grep -c '^not ok - ' "$sout/checks.log")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	# run.sh must have seen the splats too (exit 1); 124/125 is a dead guest
+	if [ $((p + f)) -ne 5 ] || [ "$rc" -ne 1 ]; then
+		failed=$((failed + 1))
+		summary+=("$rel splat check: guest exit $rc, $((p + f)) of 5 checks ran (see $sout)")
+	fi
+	summary+=("$rel splat check: $p of 5 kinds of report caught in $(($(date +%s) - start))s")
+	[ "$f" -eq 0 ] && [ "$p" -eq 5 ] ||
+		summary+=("$rel: the kernel log checks miss reports; a clean run below proves little")
+fi
 
 echo "# ======== kernel $rel: selftests (debug) ========"
 start=$(date +%s)
 rc=0
 L4VS_MODULES_DIR=$checkout/build/$rel \
 	"$vm_dir/run.sh" --kernel "$rel" --timeout "${L4VS_DEBUG_TIMEOUT:-14400}" \
-	--mem "${L4VS_DEBUG_MEM:-3072}" --out "$out" -- "$guest_cmd" \
+	--mem "${L4VS_DEBUG_MEM:-3072}" --out "$out" -- "$guest_lib$guest_cmd" \
 	>"$out/run.log" 2>&1 || rc=$?
 secs=$(($(date +%s) - start))
 log=$out/selftests.log
