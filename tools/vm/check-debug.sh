@@ -21,6 +21,11 @@
 #   L4VS_DEBUG_MEM      guest memory in MB (default 3072)
 #   L4VS_DEBUG_JOBS     make -j for the kernel build (default: all CPUs;
 #                       always under nice -n 19)
+#   L4VS_DEBUG_RELEASE  run on this (installed or cached) kernel instead of
+#                       building the debug kernel
+#   L4VS_DEBUG_SELFCHECK=0  leave out the splat check
+#   L4VS_GUEST_LOCK     a file to flock(1) around each guest, on a machine
+#                       where other guests run too (one TCG guest at a time)
 set -uo pipefail
 
 # shellcheck source=tools/vm/lib.sh
@@ -49,11 +54,24 @@ abort() {
 
 cd "$checkout" || abort "cannot cd to $checkout"
 
+# run.sh, one guest at a time if asked to
+vm_run() {
+	if [ -n "${L4VS_GUEST_LOCK:-}" ]; then
+		flock "$L4VS_GUEST_LOCK" "$vm_dir/run.sh" "$@"
+	else
+		"$vm_dir/run.sh" "$@"
+	fi
+}
+
 "$vm_dir/deps.sh" || abort "installing dependencies failed"
 
 start_all=$(date +%s)
 echo "# ======== debug kernel: fetch, configure, build (cached) ========"
-rel=$("$vm_dir/debug-kernel.sh") || abort "building the debug kernel failed"
+if [ -n "${L4VS_DEBUG_RELEASE:-}" ]; then
+	rel=$L4VS_DEBUG_RELEASE
+else
+	rel=$("$vm_dir/debug-kernel.sh") || abort "building the debug kernel failed"
+fi
 kernel_paths "$rel" >/dev/null || abort "debug kernel $rel not installed"
 summary+=("debug kernel $rel ready after $(($(date +%s) - start_all))s")
 
@@ -173,7 +191,7 @@ if [ "${L4VS_DEBUG_SELFCHECK:-1}" = 1 ]; then
 	start=$(date +%s)
 	rc=0
 	L4VS_SPLAT_KO=$sdir/splat_selftest.ko \
-		"$vm_dir/run.sh" --kernel "$rel" --timeout 900 --mem "${L4VS_DEBUG_MEM:-3072}" \
+		vm_run --kernel "$rel" --timeout 900 --mem "${L4VS_DEBUG_MEM:-3072}" \
 		--out "$sout" -- "$guest_lib$selfcheck_cmd" \
 		>"$sout/run.log" 2>&1 || rc=$?
 	touch "$sout/checks.log"
@@ -196,7 +214,7 @@ echo "# ======== kernel $rel: selftests (debug) ========"
 start=$(date +%s)
 rc=0
 L4VS_MODULES_DIR=$checkout/build/$rel \
-	"$vm_dir/run.sh" --kernel "$rel" --timeout "${L4VS_DEBUG_TIMEOUT:-14400}" \
+	vm_run --kernel "$rel" --timeout "${L4VS_DEBUG_TIMEOUT:-14400}" \
 	--mem "${L4VS_DEBUG_MEM:-3072}" --out "$out" -- "$guest_lib$guest_cmd" \
 	>"$out/run.log" 2>&1 || rc=$?
 secs=$(($(date +%s) - start))
