@@ -52,6 +52,9 @@ abort() {
 	finish
 }
 
+# The rest is one block, parsed before any of it runs: editing this file
+# while a run is under way (hours) cannot derail that run.
+{
 cd "$checkout" || abort "cannot cd to $checkout"
 
 # run.sh, one guest at a time if asked to
@@ -158,6 +161,8 @@ if ! kmemleak_start; then
 fi
 bash selftests/run.sh 2>&1 | tee "$L4VS_OUTDIR/selftests.log"
 rc=${PIPESTATUS[0]}
+# what the suite loaded: the list debug-kernel.modules must cover
+lsmod >"$L4VS_OUTDIR/lsmod.txt"
 for m in $(lsmod | awk "/^l4vs_/ {print \$1}") l4vs; do
 	grep -q "^$m " /proc/modules && { rmmod "$m" || echo "# cannot unload $m"; }
 done
@@ -268,3 +273,4 @@ if [ -s "$out/dmesg.txt" ]; then
 fi
 summary+=("total time $(($(date +%s) - start_all))s")
 finish
+}
