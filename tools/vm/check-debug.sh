@@ -243,22 +243,24 @@ summary+=("$rel: $p passed, $f failed in ${secs}s")
 
 # kmemleak's verdict, written by the guest after the suite
 leak=$(cat "$out/leak-status" 2>/dev/null)
+leak_failed=0
 case $leak in
 "1 "*)	if grep -q '^unreferenced object' "$out/kmemleak.txt" 2>/dev/null; then
-		failed=$((failed + 1))
+		leak_failed=1
 		summary+=("$rel: kmemleak: $(grep -c '^unreferenced object' "$out/kmemleak.txt") unreferenced objects (see $out/kmemleak.txt)")
 	else
 		passed=$((passed + 1))
 		summary+=("$rel: kmemleak: nothing unreferenced")
 	fi ;;
-"0 "*)	failed=$((failed + 1))
+"0 "*)	leak_failed=1
 	summary+=("$rel: kmemleak not working (see $out/dmesg.txt)") ;;
 *)	;;	# the guest never got there: counted below
 esac
+failed=$((failed + leak_failed))
 
 # run.sh's own verdict: a splat anywhere in the kernel log, a crash or a
-# timeout that the suite itself did not count
-if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && ! grep -q '^unreferenced object' "$out/kmemleak.txt" 2>/dev/null; then
+# timeout that nothing above counted
+if [ "$rc" -ne 0 ] && [ $((f + leak_failed)) -eq 0 ]; then
 	failed=$((failed + 1))
 	case $rc in
 	124)	note="guest timed out" ;;
