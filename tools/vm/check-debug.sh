@@ -256,7 +256,9 @@ else
 fi
 passed=$((passed + p))
 failed=$((failed + f))
-summary+=("$rel: $p passed, $f failed in ${secs}s")
+# run.sh's own figure leaves out any wait for L4VS_GUEST_LOCK
+gsecs=$(sed -n 's/^run\.sh: .* in \([0-9]*\)s (logs in .*/\1/p' "$out/run.log" | tail -n 1)
+summary+=("$rel: $p passed, $f failed in ${secs}s${gsecs:+ (guest ${gsecs}s)}")
 
 # kmemleak's verdict, written by the guest after the suite
 leak=$(cat "$out/leak-status" 2>/dev/null)
