@@ -75,6 +75,13 @@ uninstall:
 check:
 	$(VM)/check.sh
 
+# The whole suite on a 6.1 debug kernel (KASAN, KFENCE, kmemleak, lockdep,
+# debug objects) built from Debian's linux-source-6.1 on first use and cached
+# under /var/cache/l4vs (Documentation/debug-kernel.md).  L4VS_TESTS picks a
+# subset.
+check-debug:
+	$(VM)/check-debug.sh
+
 # Sync protocol interoperability with the kernel's IPVS (two guests on a qemu
 # socket link, a minute or two a kernel) on both kernels; `make check` runs it on
 # the first one only.
@@ -116,4 +123,4 @@ clean:
 
 FORCE:
 
-.PHONY: all modules l4vsadm install uninstall check check-interop demo bench bench-smoke clean FORCE
+.PHONY: all modules l4vsadm install uninstall check check-debug check-interop demo bench bench-smoke clean FORCE
