@@ -42,6 +42,7 @@ TESTS=(
 	malformed
 	conn_table
 	sync_bad
+	sync_trust
 	sync
 	sched_mh
 	sched_swap
