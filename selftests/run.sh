@@ -44,6 +44,7 @@ TESTS=(
 	sync_bad
 	sync_trust
 	sync
+	sync_churn
 	sched_mh
 	sched_swap
 	keepalived

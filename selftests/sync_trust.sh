@@ -251,6 +251,7 @@ if dir_exec sysctl -qw net.l4vs.sync_version=0 2>/dev/null; then
 	rc=$?
 	[ $rc != 0 ] && [[ $out == *"sync_version 0 is not supported"* ]]
 	log_test $? "with sync_version=0 a master does not start (got: $out)"
+	[ $rc != 0 ] || ipvsadm_d --stop-daemon master
 	dir_exec sysctl -qw net.l4vs.sync_version=1
 else
 	log_test 0 "sync_version=0 is refused by the sysctl"
