@@ -315,9 +315,14 @@ static struct l4vs_dest *entry_dest(struct l4vs_service *svc,
 	l4vs_for_each_dest(svc, dest) {
 		if (dest->af != e->key.af || !addr_eq(dest->af, &dest->addr, &e->daddr))
 			continue;
-		/* a port-0 server keeps the client's destination port */
+		/*
+		 * A port-0 server keeps the client's destination port.  IPVS's
+		 * templates of firewall-mark and port-0 services name the
+		 * server with port 0: the address alone says which.
+		 */
 		if (dest->port != e->dport &&
-		    (dest->port || e->dport != e->key.dport))
+		    (dest->port || e->dport != e->key.dport) &&
+		    !((e->flags & IP_VS_CONN_F_TEMPLATE) && !e->dport))
 			continue;
 		return l4vs_dest_available(dest) ? dest : NULL;
 	}

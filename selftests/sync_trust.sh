@@ -143,10 +143,11 @@ forge() {
 	    # kube-proxy marks its traffic 0x4000; no fwmark service has it
 	    recs = [rec(cport=43000, fwmark=0x4000)]
 	elif case == "tmpl6":
-	    # IPVS's IPv6 fwmark template: the mark in the address's first
-	    # word; it lives 1 s unless a connection holds it
-	    recs = [rec6(proto=0, flags=0x1003, state=0, cport=0, vport=0,
-	                 fwmark=7, timeout=1, vaddr="0:7::"),
+	    # IPVS's IPv6 fwmark template: ASSURED, the mark in the address's
+	    # first word, the server's port 0; it lives 1 s unless a
+	    # connection holds it
+	    recs = [rec6(proto=0, flags=0x1003, state=1, cport=0, vport=0,
+	                 dport=0, fwmark=7, timeout=1, vaddr="0:7::"),
 	            rec6(cport=44000, fwmark=7)]
 	s.sendto(msg(recs), ("224.0.0.81", 8848))
 	EOF

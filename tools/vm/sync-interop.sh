@@ -172,10 +172,12 @@ guest() {
 	tap $? "backup learned the peer's connection to the persistent :81"
 	wait_for 30 peer_tmpl
 	tap $? "backup learned the peer's persistence template"
-	# IPv6 fwmark templates: "client virtual" columns, own and the peer's
+	# IPv6 fwmark templates (IPVS: state ASSURED, server port 0; l4vs:
+	# NONE, the server's port): the virtual column, own and the peer's
 	tmpl6() {
-		ipvsadm -Lnc | awk -v c="[fd00:1::$1]:0" -v d="[fd00:11::2]:82" '
-			$3 == "NONE" && $4 == c && $6 == d { print $5; exit }'
+		ipvsadm -Lnc | awk -v c="[fd00:1::$1]:0" -v d="[fd00:11::2]:" '
+			($3 == "NONE" || $3 == "ASSURED") && $4 == c && index($6, d) == 1 {
+				print $5; exit }'
 	}
 	same_tmpl6() {
 		local own theirs
