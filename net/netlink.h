@@ -7,6 +7,7 @@
 #include <linux/ip_vs.h>
 
 #include "l4vs.h"
+#include "sync.h"
 
 #define L4VS_NL_VALIDATE	(NL_VALIDATE_STRICT & ~NL_VALIDATE_NESTED)
 
@@ -40,7 +41,7 @@ l4vs_nl_dump_ctx(struct netlink_callback *cb)
 	return (struct l4vs_nl_dump_ctx *)cb->ctx;
 }
 
-extern const struct nla_policy l4vs_daemon_policy[IPVS_DAEMON_ATTR_MAX + 1];
+extern const struct nla_policy l4vs_daemon_policy[L4VS_DAEMON_ATTR_MAX + 1];
 
 int l4vs_nl_parse_msg(const struct nlmsghdr *nlh, struct nlattr **tb,
 		      struct netlink_ext_ack *extack);

@@ -12,7 +12,7 @@
 #include "sync.h"
 #include "netlink.h"
 
-const struct nla_policy l4vs_daemon_policy[IPVS_DAEMON_ATTR_MAX + 1] = {
+const struct nla_policy l4vs_daemon_policy[L4VS_DAEMON_ATTR_MAX + 1] = {
 	[IPVS_DAEMON_ATTR_STATE]	= { .type = NLA_U32 },
 	[IPVS_DAEMON_ATTR_MCAST_IFN]	= { .type = NLA_NUL_STRING,
 					    .len = IP_VS_IFNAME_MAXLEN - 1 },
@@ -23,7 +23,50 @@ const struct nla_policy l4vs_daemon_policy[IPVS_DAEMON_ATTR_MAX + 1] = {
 		NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[IPVS_DAEMON_ATTR_MCAST_PORT]	= { .type = NLA_U16 },
 	[IPVS_DAEMON_ATTR_MCAST_TTL]	= { .type = NLA_U8 },
+	[L4VS_DAEMON_ATTR_SYNC_PEERS]	= { .type = NLA_BINARY,
+					    .len = L4VS_SYNC_PEERS_MAX *
+						   sizeof(struct in6_addr) },
 };
+
+/*
+ * The masters a backup listens to: addresses of the group's family, one
+ * after the other.  Each must be a unicast address a datagram can come
+ * from.
+ */
+static int parse_peers(const struct nlattr *a, struct l4vs_sync_conf *c,
+		       struct netlink_ext_ack *extack)
+{
+	int af = c->mcast_af ?: AF_INET;
+	unsigned int alen = af == AF_INET6 ? sizeof(struct in6_addr) :
+					     sizeof(__be32);
+	const u8 *p = nla_data(a);
+	unsigned int i, n;
+
+	if (!nla_len(a) || nla_len(a) % alen) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "sync peers: addresses of the multicast group's family");
+		return -EINVAL;
+	}
+	n = nla_len(a) / alen;
+	if (n > L4VS_SYNC_PEERS_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "too many sync peers (at most 8)");
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++, p += alen) {
+		union nf_inet_addr *addr = &c->peers[i];
+
+		memcpy(addr, p, alen);
+		if (af == AF_INET6 ?
+		    ipv6_addr_any(&addr->in6) || ipv6_addr_is_multicast(&addr->in6) :
+		    !addr->ip || ipv4_is_multicast(addr->ip) ||
+		    ipv4_is_lbcast(addr->ip)) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "a sync peer must be a unicast address");
+			return -EINVAL;
+		}
+	}
+	c->nr_peers = n;
+	return 0;
+}
 
 /*
  * NEW_DAEMON / DEL_DAEMON, as IPVS takes them: state, interface and sync id
@@ -34,13 +77,13 @@ static int parse_daemon(struct nlattr **tb, struct l4vs_sync_conf *c,
 			bool start, struct netlink_ext_ack *extack)
 {
 	struct nlattr *nest = tb[IPVS_CMD_ATTR_DAEMON];
-	struct nlattr *dtb[IPVS_DAEMON_ATTR_MAX + 1];
+	struct nlattr *dtb[L4VS_DAEMON_ATTR_MAX + 1];
 	struct nlattr *a;
 	int ret;
 
 	if (!l4vs_nl_need(tb, IPVS_CMD_ATTR_DAEMON, NULL, "missing daemon attribute", extack))
 		return -EINVAL;
-	ret = l4vs_nl_parse_nest(dtb, IPVS_DAEMON_ATTR_MAX, nest, l4vs_daemon_policy, extack);
+	ret = l4vs_nl_parse_nest(dtb, L4VS_DAEMON_ATTR_MAX, nest, l4vs_daemon_policy, extack);
 	if (ret)
 		return ret;
 	memset(c, 0, sizeof(*c));
@@ -92,6 +135,9 @@ static int parse_daemon(struct nlattr **tb, struct l4vs_sync_conf *c,
 	a = dtb[IPVS_DAEMON_ATTR_MCAST_TTL];
 	if (a)
 		c->mcast_ttl = nla_get_u8(a);
+	a = dtb[L4VS_DAEMON_ATTR_SYNC_PEERS];
+	if (a)
+		return parse_peers(a, c, extack);
 	return 0;
 }
 
@@ -141,6 +187,18 @@ static int fill_daemon(struct sk_buff *skb, void *obj)
 	} else if (nla_put_in_addr(skb, IPVS_DAEMON_ATTR_MCAST_GROUP,
 				   c->mcast_group.ip)) {
 		goto err;
+	}
+	/* only when set: stock ipvsadm has no use for it */
+	if (c->nr_peers) {
+		unsigned int i, alen = c->mcast_af == AF_INET6 ?
+				       sizeof(struct in6_addr) : sizeof(__be32);
+		struct nlattr *a;
+
+		a = nla_reserve(skb, L4VS_DAEMON_ATTR_SYNC_PEERS, c->nr_peers * alen);
+		if (!a)
+			goto err;
+		for (i = 0; i < c->nr_peers; i++)
+			memcpy((u8 *)nla_data(a) + i * alen, &c->peers[i], alen);
 	}
 	nla_nest_end(skb, nest);
 	return 0;

@@ -87,6 +87,7 @@ static const char *const cnt_names[L4VS_SYNC_C_MAX] = {
 	[L4VS_SYNC_C_RX_CONNS]		= "rx_conns",
 	[L4VS_SYNC_C_RX_CREATED]	= "rx_created",
 	[L4VS_SYNC_C_RX_UPDATED]	= "rx_updated",
+	[L4VS_SYNC_C_BAD_SENDER]	= "bad_sender",
 	[L4VS_SYNC_C_BAD_LEN]		= "bad_length",
 	[L4VS_SYNC_C_BAD_VERSION]	= "bad_version",
 	[L4VS_SYNC_C_BAD_SYNCID]	= "bad_syncid",
@@ -99,6 +100,7 @@ static const char *const cnt_names[L4VS_SYNC_C_MAX] = {
 	[L4VS_SYNC_C_BAD_OPTION]	= "bad_option",
 	[L4VS_SYNC_C_NO_SERVICE]	= "no_service",
 	[L4VS_SYNC_C_NO_DEST]		= "no_dest",
+	[L4VS_SYNC_C_CONN_LIMIT]	= "conn_limit",
 	[L4VS_SYNC_C_NO_MEM]		= "no_memory",
 };
 
@@ -322,13 +324,46 @@ static int master_thread(void *arg)
 
 /* ---- backup: the receiving thread --------------------------------------- */
 
+/*
+ * With masters configured (L4VS_DAEMON_ATTR_SYNC_PEERS), only their
+ * datagrams are read: anyone else on the link could otherwise create
+ * entries or move a live connection to another real server.  The source
+ * address is all a backup can check (the protocol has no authentication);
+ * a link where it can be spoofed needs filtering at its edge as well.
+ */
+static bool backup_sender_ok(const struct l4vs_sync_conf *c,
+			     const struct sockaddr_storage *ss, int len)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+	unsigned int i;
+
+	if (!c->nr_peers)
+		return true;
+	for (i = 0; i < c->nr_peers; i++) {
+		if (c->mcast_af == AF_INET6) {
+			if (len >= sizeof(*sin6) && ss->ss_family == AF_INET6 &&
+			    ipv6_addr_equal(&sin6->sin6_addr, &c->peers[i].in6))
+				return true;
+		} else if (len >= sizeof(*sin) && ss->ss_family == AF_INET &&
+			   sin->sin_addr.s_addr == c->peers[i].ip) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static int backup_thread(void *arg)
 {
 	struct l4vs_sync_backup *b = arg;
 
 	while (!kthread_should_stop()) {
 		struct kvec iov = { .iov_base = b->buf, .iov_len = SYNC_RECV_BUF };
-		struct msghdr msg = { };
+		struct sockaddr_storage from;
+		struct msghdr msg = {
+			.msg_name = &from,
+			.msg_namelen = sizeof(from),
+		};
 		int ret;
 
 		/* blocks for at most SYNC_RECV_TIMEOUT (sk_rcvtimeo) */
@@ -336,6 +371,10 @@ static int backup_thread(void *arg)
 		if (ret < 0) {
 			if (ret != -EAGAIN && ret != -EINTR)
 				schedule_timeout_interruptible(HZ / 10);
+			continue;
+		}
+		if (!backup_sender_ok(&b->conf, &from, msg.msg_namelen)) {
+			l4vs_sync_count(b->s, L4VS_SYNC_C_BAD_SENDER);
 			continue;
 		}
 		if (msg.msg_flags & MSG_TRUNC) {
@@ -464,13 +503,23 @@ err:
 static void show_conf(struct seq_file *seq, const char *role,
 		      const struct l4vs_sync_conf *c)
 {
+	unsigned int i;
+
 	seq_printf(seq, "%s ifname %s syncid %u maxlen %u group ", role,
 		   c->ifname, c->syncid, c->maxlen);
 	if (c->mcast_af == AF_INET6)
 		seq_printf(seq, "%pI6c", &c->mcast_group.in6);
 	else
 		seq_printf(seq, "%pI4", &c->mcast_group.ip);
-	seq_printf(seq, " port %u ttl %u\n", c->mcast_port, c->mcast_ttl);
+	seq_printf(seq, " port %u ttl %u", c->mcast_port, c->mcast_ttl);
+	for (i = 0; i < c->nr_peers; i++) {
+		seq_puts(seq, i ? "," : " peers ");
+		if (c->mcast_af == AF_INET6)
+			seq_printf(seq, "%pI6c", &c->peers[i].in6);
+		else
+			seq_printf(seq, "%pI4", &c->peers[i].ip);
+	}
+	seq_putc(seq, '\n');
 }
 
 /* RCU only: the file is removed under ln->lock, which must not wait on us. */
@@ -604,6 +653,18 @@ int l4vs_sync_start(struct l4vs_net *ln, struct l4vs_sync_conf *c,
 	int ifindex, ret;
 
 	lockdep_assert_held(&ln->lock);
+	/*
+	 * l4vs speaks version 1 only: rather than send something else than
+	 * the knob asks for, a master does not start with sync_version 0.
+	 */
+	if (master && READ_ONCE(ln->sysctl.sync_version) != L4VS_SYNC_VERSION) {
+		NL_SET_ERR_MSG(extack, "sync_version 0 is not supported: l4vs sends version 1 only");
+		return -EOPNOTSUPP;
+	}
+	if (master && c->nr_peers) {
+		NL_SET_ERR_MSG(extack, "sync peers are a backup daemon's filter");
+		return -EINVAL;
+	}
 	if (s && master && s->master) {
 		NL_SET_ERR_MSG(extack, "a master sync daemon is already running");
 		return -EEXIST;
@@ -633,8 +694,15 @@ int l4vs_sync_start(struct l4vs_net *ln, struct l4vs_sync_conf *c,
 		c->mcast_ttl = 1;
 	hlen = (c->mcast_af == AF_INET6 ? sizeof(struct ipv6hdr) :
 					 sizeof(struct iphdr)) + sizeof(struct udphdr);
-	/* a master's messages fit a standard frame, a backup reads bigger */
-	mtu = master ? 1500 : clamp(mtu, 1500U, 65535U);
+	/*
+	 * A master's messages fit the interface's MTU; a backup reads any
+	 * size, its maxlen is only shown (IPVS sizes its buffer with it).
+	 */
+	mtu = master ? min(mtu, 65535U) : clamp(mtu, 1500U, 65535U);
+	if (master && mtu <= hlen) {
+		NL_SET_ERR_MSG(extack, "multicast interface MTU too small");
+		return -EINVAL;
+	}
 	if (c->maxlen)
 		c->maxlen = clamp_t(unsigned int, c->maxlen, master ? 1 : 1024,
 				    65535 - hlen);

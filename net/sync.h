@@ -81,6 +81,18 @@ struct l4vs_sync_rec6 {
 
 /* ---- daemons ------------------------------------------------------------ */
 
+/*
+ * l4vs's own daemon attribute, numbered well above IPVS's (which end at 8)
+ * so that IPVS may grow without a clash: the addresses a backup accepts
+ * messages from, an array of 4-byte (IPv4 group) or 16-byte (IPv6 group)
+ * addresses, at most L4VS_SYNC_PEERS_MAX.  Stock ipvsadm never sends it, and
+ * it is only in a GET_DAEMON answer when set (netlink parsers skip types
+ * above the maximum they know).
+ */
+#define L4VS_DAEMON_ATTR_SYNC_PEERS	32
+#define L4VS_DAEMON_ATTR_MAX		L4VS_DAEMON_ATTR_SYNC_PEERS
+#define L4VS_SYNC_PEERS_MAX		8
+
 /* One daemon's configuration, as IPVS_CMD_ATTR_DAEMON carries it. */
 struct l4vs_sync_conf {
 	u32			state;		/* IP_VS_STATE_MASTER or _BACKUP */
@@ -91,6 +103,9 @@ struct l4vs_sync_conf {
 	union nf_inet_addr	mcast_group;
 	u16			mcast_port;
 	u8			mcast_ttl;
+	/* backup: accept messages from these sources only (0: from anyone) */
+	u8			nr_peers;
+	union nf_inet_addr	peers[L4VS_SYNC_PEERS_MAX];
 };
 
 /* Counters shown in /proc/net/l4vs_sync; see sync.c for their meaning. */
@@ -105,6 +120,7 @@ enum {
 	L4VS_SYNC_C_RX_CREATED,
 	L4VS_SYNC_C_RX_UPDATED,
 	/* whole message dropped */
+	L4VS_SYNC_C_BAD_SENDER,
 	L4VS_SYNC_C_BAD_LEN,
 	L4VS_SYNC_C_BAD_VERSION,
 	L4VS_SYNC_C_BAD_SYNCID,
@@ -118,6 +134,7 @@ enum {
 	L4VS_SYNC_C_BAD_OPTION,
 	L4VS_SYNC_C_NO_SERVICE,
 	L4VS_SYNC_C_NO_DEST,
+	L4VS_SYNC_C_CONN_LIMIT,
 	L4VS_SYNC_C_NO_MEM,
 	L4VS_SYNC_C_MAX
 };

@@ -34,6 +34,28 @@ static unsigned int rec_base_size(u8 type)
 					  sizeof(struct l4vs_sync_rec4);
 }
 
+/*
+ * A firewall-mark template has protocol IP, port 0, and the mark where the
+ * virtual address goes.  On the wire (IPVS's layout) the mark is the first
+ * 32-bit word of the address for both families; in l4vs's table it is
+ * where persist.c's template_key() puts it (the last word for IPv6).  The
+ * two are translated here, so that IPv6 templates sync with IPVS both ways
+ * whatever the table's layout.
+ */
+static bool fwmark_template(const struct l4vs_conn *cp)
+{
+	return (cp->flags & IP_VS_CONN_F_TEMPLATE) && cp->protocol == IPPROTO_IP;
+}
+
+static void template_vaddr_local(int af, u32 fwmark, union nf_inet_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (af == AF_INET6)
+		a->ip6[3] = htonl(fwmark);
+	else
+		a->ip = htonl(fwmark);
+}
+
 /* The timeout of the entry's current state, as the peer should arm it. */
 static unsigned long conn_timeout(struct l4vs_net *ln,
 				  const struct l4vs_conn *cp)
@@ -84,6 +106,10 @@ unsigned int l4vs_sync_encode(struct l4vs_net *ln, const struct l4vs_conn *cp,
 		r6->caddr = cp->caddr.in6;
 		r6->vaddr = cp->vaddr.in6;
 		r6->daddr = cp->daddr.in6;
+		if (fwmark_template(cp)) {
+			memset(&r6->vaddr, 0, sizeof(r6->vaddr));
+			r6->vaddr.s6_addr32[0] = htonl(cp->dest->svc->fwmark);
+		}
 	} else {
 		struct l4vs_sync_rec4 *r4 = (struct l4vs_sync_rec4 *)buf;
 
@@ -262,8 +288,17 @@ static struct l4vs_service *entry_service(struct l4vs_net *ln,
 	const struct l4vs_iphdr *k = &e->key;
 	struct l4vs_service *svc;
 
-	if (e->fwmark)
-		return l4vs_service_find_fwmark(ln, k->af, e->fwmark);
+	/*
+	 * The record's mark is the packet's (IPVS sends skb->mark): a master
+	 * whose traffic is marked for another reason (kube-proxy's 0x4000)
+	 * names an address service with a mark.  As IPVS, a firewall-mark
+	 * service first, then the address.
+	 */
+	if (e->fwmark) {
+		svc = l4vs_service_find_fwmark(ln, k->af, e->fwmark);
+		if (svc)
+			return svc;
+	}
 	svc = l4vs_service_find(ln, k->af, k->protocol, &k->daddr, k->dport);
 	/* a connection of an all-ports service */
 	if (!svc && k->dport && !(e->flags & IP_VS_CONN_F_TEMPLATE))
@@ -280,9 +315,14 @@ static struct l4vs_dest *entry_dest(struct l4vs_service *svc,
 	l4vs_for_each_dest(svc, dest) {
 		if (dest->af != e->key.af || !addr_eq(dest->af, &dest->addr, &e->daddr))
 			continue;
-		/* a port-0 server keeps the client's destination port */
+		/*
+		 * A port-0 server keeps the client's destination port.  IPVS's
+		 * templates of firewall-mark and port-0 services name the
+		 * server with port 0: the address alone says which.
+		 */
 		if (dest->port != e->dport &&
-		    (dest->port || e->dport != e->key.dport))
+		    (dest->port || e->dport != e->key.dport) &&
+		    !((e->flags & IP_VS_CONN_F_TEMPLATE) && !e->dport))
 			continue;
 		return l4vs_dest_available(dest) ? dest : NULL;
 	}
@@ -299,16 +339,14 @@ static struct l4vs_conn *entry_template(struct l4vs_net *ln,
 		.protocol = svc->fwmark ? IPPROTO_IP : e->key.protocol,
 	};
 
+	/* an IPv6 service keeps a prefix length, host order, in 'netmask' */
 	if (key.af == AF_INET6)
 		ipv6_addr_prefix(&key.saddr.in6, &e->key.saddr.in6,
-				 min_t(u32, ntohl(svc->netmask), 128));
+				 min_t(u32, (__force u32)svc->netmask, 128));
 	else
 		key.saddr.ip = e->key.saddr.ip & svc->netmask;
 	if (svc->fwmark) {
-		if (key.af == AF_INET6)
-			key.daddr.ip6[3] = htonl(svc->fwmark);
-		else
-			key.daddr.ip = htonl(svc->fwmark);
+		template_vaddr_local(key.af, svc->fwmark, &key.daddr);
 	} else {
 		key.daddr = e->key.daddr;
 		key.dport = svc->port;
@@ -334,15 +372,39 @@ static bool state_active(const struct l4vs_conn *cp, u16 state)
 	return false;
 }
 
+/*
+ * How long the entry lives here: what this director would give it (the
+ * timeout of that state, the service's persistence timeout for a
+ * template), or less if the master says less.  A record cannot make an
+ * entry outlive what local traffic would.
+ */
+static unsigned long entry_timeout(struct l4vs_net *ln,
+				   const struct l4vs_service *svc,
+				   const struct sync_entry *e, bool tmpl)
+{
+	unsigned long local;
+
+	if (tmpl)
+		local = READ_ONCE(svc->timeout);
+	else if (e->key.protocol == IPPROTO_TCP)
+		local = READ_ONCE(ln->tcp_timeouts[e->state]);
+	else if (e->key.protocol == IPPROTO_SCTP)
+		local = READ_ONCE(ln->sctp_timeouts[e->state]);
+	else
+		local = READ_ONCE(ln->udp_timeout);
+	return e->timeout ? min(e->timeout, local) : local;
+}
+
 /* Under rcu_read_lock() with bottom halves off. */
 static int apply_record(struct l4vs_sync *s, const struct sync_entry *e)
 {
 	bool tmpl = e->flags & IP_VS_CONN_F_TEMPLATE;
 	struct l4vs_net *ln = s->ln;
 	struct l4vs_conn *cp, *ct = NULL;
+	struct l4vs_iphdr key = e->key;
 	struct l4vs_service *svc;
 	struct l4vs_dest *dest;
-	unsigned long timeout;
+	int max;
 
 	svc = entry_service(ln, e);
 	/* a template only means something to a persistent service */
@@ -352,8 +414,18 @@ static int apply_record(struct l4vs_sync *s, const struct sync_entry *e)
 	if (!dest)
 		return L4VS_SYNC_C_NO_DEST;
 
-	cp = tmpl ? l4vs_conn_template_get(ln, &e->key) :
-		    l4vs_conn_in_get(ln, &e->key);
+	/* a template is keyed as persist.c keys it, or nothing finds it */
+	if (tmpl) {
+		key.sport = 0;
+		if (svc->fwmark) {
+			key.protocol = IPPROTO_IP;
+			key.dport = 0;
+			template_vaddr_local(key.af, svc->fwmark, &key.daddr);
+		}
+	}
+
+	cp = tmpl ? l4vs_conn_template_get(ln, &key) :
+		    l4vs_conn_in_get(ln, &key);
 	if (cp && cp->dest != dest) {
 		/* the master moved it to another server */
 		retire(cp);
@@ -366,10 +438,23 @@ static int apply_record(struct l4vs_sync *s, const struct sync_entry *e)
 			if (ct && (ct->dest != dest || !l4vs_conn_template_pin(ct)))
 				ct = NULL;
 		}
-		cp = l4vs_conn_new(ln, &e->key, dest,
+		/*
+		 * l4vs_conn_new() holds synced entries to conn_max like any
+		 * other: at the limit a record may only take the place of an
+		 * unanswered entry, else it is dropped.
+		 */
+		cp = l4vs_conn_new(ln, &key, dest,
 				   tmpl ? IP_VS_CONN_F_TEMPLATE : 0, ct);
-		if (!cp)
+		if (!cp) {
+			max = READ_ONCE(ln->sysctl.conn_max);
+			if (max && atomic_read(&ln->conn_count) >= max)
+				return L4VS_SYNC_C_CONN_LIMIT;
 			return L4VS_SYNC_C_NO_MEM;
+		}
+		/* /proc/net/ip_vs_conn_sync tells it from local ones */
+		spin_lock(&cp->lock);
+		cp->flags |= IP_VS_CONN_F_SYNC;
+		spin_unlock(&cp->lock);
 		l4vs_sync_count(s, L4VS_SYNC_C_RX_CREATED);
 	} else {
 		l4vs_sync_count(s, L4VS_SYNC_C_RX_UPDATED);
@@ -384,16 +469,7 @@ static int apply_record(struct l4vs_sync *s, const struct sync_entry *e)
 	/* should this director become master, it syncs afresh */
 	WRITE_ONCE(cp->sync_pkts, 0);
 	WRITE_ONCE(cp->sync_stamp, (u32)jiffies);
-
-	timeout = e->timeout;
-	if (!timeout)
-		timeout = tmpl ? READ_ONCE(svc->timeout) :
-			  e->key.protocol == IPPROTO_TCP ?
-			  READ_ONCE(ln->tcp_timeouts[e->state]) :
-			  e->key.protocol == IPPROTO_SCTP ?
-			  READ_ONCE(ln->sctp_timeouts[e->state]) :
-			  READ_ONCE(ln->udp_timeout);
-	WRITE_ONCE(cp->expires, jiffies + timeout);
+	WRITE_ONCE(cp->expires, jiffies + entry_timeout(ln, svc, e, tmpl));
 	return 0;
 }
 

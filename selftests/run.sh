@@ -50,7 +50,9 @@ TESTS=(
 	malformed
 	conn_table
 	sync_bad
+	sync_trust
 	sync
+	sync_churn
 	sched_mh
 	sched_swap
 	fuzz_netlink

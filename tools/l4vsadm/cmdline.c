@@ -37,6 +37,7 @@ enum {
 	LOPT_MCAST_GROUP,
 	LOPT_MCAST_PORT,
 	LOPT_MCAST_TTL,
+	LOPT_SYNC_PEER,
 	LOPT_UNSUPPORTED,
 };
 
@@ -98,6 +99,7 @@ static const struct option long_opts[] = {
 	{ "mcast-group",	required_argument,	NULL, LOPT_MCAST_GROUP },
 	{ "mcast-port",		required_argument,	NULL, LOPT_MCAST_PORT },
 	{ "mcast-ttl",		required_argument,	NULL, LOPT_MCAST_TTL },
+	{ "sync-peer",		required_argument,	NULL, LOPT_SYNC_PEER },
 	/* persistence engines: not implemented */
 	{ "pe",			required_argument,	NULL, LOPT_UNSUPPORTED },
 	{ NULL, 0, NULL, 0 }
@@ -113,7 +115,7 @@ static const char *const opt_names[OPT_COUNT] = {
 	"persistent-conn", "nosort", "exact", "ops", "sched-flags", "json",
 	"tun-type", "tun-port", "tun-csum", "tun-info", "ipv6", "daemon",
 	"mcast-interface", "syncid", "sync-maxlen", "mcast-group", "mcast-port",
-	"mcast-ttl",
+	"mcast-ttl", "sync-peer",
 };
 
 static const char *opt_name(opt_mask bit)
@@ -244,6 +246,48 @@ static void parse_mcast_group(struct cmdline *cl, const char *arg)
 	}
 }
 
+/*
+ * --sync-peer ADDR[,ADDR...]: the masters a backup listens to (l4vs only).
+ * May be given again; numeric unicast addresses, all of one family, which
+ * must be the multicast group's (checked once the group is known).
+ */
+static void parse_sync_peers(struct cmdline *cl, const char *arg)
+{
+	struct l4_daemon *d = &cl->daemon;
+	char buf[INET6_ADDRSTRLEN + 1];
+	const char *p = arg, *end;
+	union l4_addr *a;
+	size_t len;
+	int af;
+
+	cl->opts |= OPT_SYNC_PEER;
+	do {
+		end = strchr(p, ',');
+		len = end ? (size_t)(end - p) : strlen(p);
+		if (!len || len >= sizeof(buf))
+			usage_error(cl, "invalid sync-peer `%s'", arg);
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		if (d->nr_peers == L4_SYNC_PEERS_MAX)
+			usage_error(cl, "too many sync peers (at most %d)",
+				    L4_SYNC_PEERS_MAX);
+		a = &d->peers[d->nr_peers];
+		af = strchr(buf, ':') ? AF_INET6 : AF_INET;
+		if (inet_pton(af, buf, a) != 1 ||
+		    (af == AF_INET6 ? IN6_IS_ADDR_MULTICAST(&a->in6) ||
+				      IN6_IS_ADDR_UNSPECIFIED(&a->in6) :
+				      IN_MULTICAST(ntohl(a->in.s_addr)) ||
+				      !a->in.s_addr ||
+				      a->in.s_addr == INADDR_BROADCAST))
+			usage_error(cl, "invalid sync-peer `%s'", buf);
+		if (d->peer_af && d->peer_af != af)
+			usage_error(cl, "sync peers of both families given");
+		d->peer_af = af;
+		d->nr_peers++;
+		p = end ? end + 1 : NULL;
+	} while (p);
+}
+
 static void set_service(struct cmdline *cl, struct raw *raw, int proto,
 			const char *arg)
 {
@@ -305,6 +349,9 @@ static void collect(int argc, char **argv, struct cmdline *cl, struct raw *raw)
 			set_opt(cl, OPT_MCAST_TTL);
 			cl->daemon.mcast_ttl =
 				daemon_number(cl, optarg, 1, 255, "mcast-ttl");
+			break;
+		case LOPT_SYNC_PEER:
+			parse_sync_peers(cl, optarg);
 			break;
 		case 't':
 			set_service(cl, raw, IPPROTO_TCP, optarg);
@@ -650,6 +697,12 @@ int cmdline_parse(int argc, char **argv, struct cmdline *cl)
 		/* ipvsadm's default interface */
 		if (!(cl->opts & OPT_MCAST_IFN))
 			strcpy(cl->daemon.mcast_ifn, "eth0");
+		if (cl->daemon.nr_peers &&
+		    cl->daemon.state != IP_VS_STATE_BACKUP)
+			usage_error(cl, "sync-peer is a backup daemon's option");
+		if (cl->daemon.nr_peers &&
+		    cl->daemon.peer_af != (cl->daemon.mcast_af ?: AF_INET))
+			usage_error(cl, "sync-peer family differs from the multicast group's");
 		break;
 	}
 	return 0;
@@ -694,6 +747,7 @@ void print_usage(FILE *f)
 		"  -j|--json              JSON output for -L, -Lc, --timeout and --daemon\n"
 		"\nDaemon options (--start-daemon):\n"
 		"  --mcast-interface if   (default eth0)   --syncid 0..255\n"
-		"  --sync-maxlen 1..65507 --mcast-group addr  --mcast-port n  --mcast-ttl 1..255\n",
+		"  --sync-maxlen 1..65507 --mcast-group addr  --mcast-port n  --mcast-ttl 1..255\n"
+		"  --sync-peer addr[,addr] backup: accept messages from these masters only\n",
 		DEF_PERSIST_TIMEOUT);
 }

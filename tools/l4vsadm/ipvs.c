@@ -179,6 +179,7 @@ int ipvs_set_timeouts(const struct l4_timeouts *t)
 static void dry_daemon(uint8_t cmd, const struct l4_daemon *d)
 {
 	char buf[INET6_ADDRSTRLEN];
+	unsigned int i;
 
 	printf("cmd=%u state=%u ifn=%s syncid=%u", cmd, d->state, d->mcast_ifn,
 	       d->syncid);
@@ -192,6 +193,10 @@ static void dry_daemon(uint8_t cmd, const struct l4_daemon *d)
 		printf(" port=%u", d->mcast_port);
 	if (d->mcast_ttl)
 		printf(" ttl=%u", d->mcast_ttl);
+	for (i = 0; i < d->nr_peers; i++) {
+		inet_ntop(d->peer_af, &d->peers[i], buf, sizeof(buf));
+		printf("%s%s", i ? "," : " peers=", buf);
+	}
 	putchar('\n');
 }
 
@@ -227,14 +232,29 @@ int ipvs_daemon_cmd(uint8_t cmd, const struct l4_daemon *d)
 				 d->mcast_port);
 	if (start && d->mcast_ttl)
 		mnl_attr_put_u8(nlh, IPVS_DAEMON_ATTR_MCAST_TTL, d->mcast_ttl);
+	/* l4vs only: the masters a backup listens to */
+	if (start && d->nr_peers) {
+		size_t alen = d->peer_af == AF_INET6 ? sizeof(struct in6_addr) :
+						      sizeof(struct in_addr);
+		uint8_t peers[L4_SYNC_PEERS_MAX * sizeof(struct in6_addr)];
+		unsigned int i;
+
+		for (i = 0; i < d->nr_peers; i++)
+			memcpy(peers + i * alen, &d->peers[i], alen);
+		mnl_attr_put(nlh, L4VS_DAEMON_ATTR_SYNC_PEERS,
+			     d->nr_peers * alen, peers);
+	}
 	mnl_attr_nest_end(nlh, nest);
 	return nl_talk(nlh, NULL, NULL);
 }
 
 /* ---- replies ----------------------------------------------------------- */
 
+/* up to L4VS_DAEMON_ATTR_SYNC_PEERS, the highest type read */
+#define ATTRS_MAX	(L4VS_DAEMON_ATTR_SYNC_PEERS + 1)
+
 struct attrs {
-	const struct nlattr	*tb[32];
+	const struct nlattr	*tb[ATTRS_MAX];
 };
 
 static int table_cb(const struct nlattr *attr, void *data)
@@ -242,7 +262,7 @@ static int table_cb(const struct nlattr *attr, void *data)
 	struct attrs *a = data;
 	unsigned int type = mnl_attr_get_type(attr);
 
-	if (type < 32)
+	if (type < ATTRS_MAX)
 		a->tb[type] = attr;
 	return MNL_CB_OK;
 }
@@ -572,6 +592,20 @@ static int daemon_cb(const struct nlmsghdr *nlh, void *data)
 		d->mcast_af = AF_INET;
 		memcpy(&d->mcast_group.in, mnl_attr_get_payload(at),
 		       sizeof(d->mcast_group.in));
+	}
+	/* l4vs: the masters a backup listens to, of the group's family */
+	at = a.tb[L4VS_DAEMON_ATTR_SYNC_PEERS];
+	if (at) {
+		size_t alen = d->mcast_af == AF_INET6 ? sizeof(struct in6_addr) :
+						       sizeof(struct in_addr);
+		size_t i, n = mnl_attr_get_payload_len(at) / alen;
+
+		d->peer_af = d->mcast_af ? d->mcast_af : AF_INET;
+		for (i = 0; i < n && i < L4_SYNC_PEERS_MAX; i++)
+			memcpy(&d->peers[i],
+			       (const uint8_t *)mnl_attr_get_payload(at) + i * alen,
+			       alen);
+		d->nr_peers = i;
 	}
 	return 0;
 }

@@ -73,6 +73,13 @@ struct l4_timeouts {
  * A connection synchronisation daemon.  Zero in an optional field means
  * "not given" (none of them can be 0): the kernel then picks its default.
  */
+/*
+ * l4vs's own daemon attribute (net/sync.h): the masters a backup accepts
+ * messages from, addresses of the group's family one after the other.
+ */
+#define L4VS_DAEMON_ATTR_SYNC_PEERS	32
+#define L4_SYNC_PEERS_MAX		8
+
 struct l4_daemon {
 	uint32_t	state;		/* IP_VS_STATE_MASTER or _BACKUP */
 	char		mcast_ifn[IP_VS_IFNAME_MAXLEN];
@@ -82,6 +89,9 @@ struct l4_daemon {
 	union l4_addr	mcast_group;
 	uint16_t	mcast_port;	/* host order, as on the wire */
 	uint8_t		mcast_ttl;
+	uint8_t		nr_peers;	/* --sync-peer, backup only */
+	uint16_t	peer_af;
+	union l4_addr	peers[L4_SYNC_PEERS_MAX];
 };
 
 struct l4_info {
@@ -129,7 +139,8 @@ typedef uint64_t opt_mask;
 #define OPT_MCAST_GROUP	(1ULL << 30)
 #define OPT_MCAST_PORT	(1ULL << 31)
 #define OPT_MCAST_TTL	(1ULL << 32)
-#define OPT_COUNT	33
+#define OPT_SYNC_PEER	(1ULL << 33)	/* may be repeated */
+#define OPT_COUNT	34
 
 struct cmdline;
 

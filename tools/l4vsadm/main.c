@@ -167,7 +167,8 @@ static int do_version(struct cmdline *cl)
 			 OPT_PERSISTCONN | OPT_NOSORT | OPT_EXACT | OPT_JSON | \
 			 OPT_TUN_INFO | OPT_IPV6 | OPT_DAEMON | OPT_SYNCID)
 #define DAEMON_OPTS	(OPT_MCAST_IFN | OPT_SYNCID | OPT_SYNC_MAXLEN | \
-			 OPT_MCAST_GROUP | OPT_MCAST_PORT | OPT_MCAST_TTL)
+			 OPT_MCAST_GROUP | OPT_MCAST_PORT | OPT_MCAST_TTL | \
+			 OPT_SYNC_PEER)
 
 const struct l4_command l4_commands[] = {
 	{ "add-service", 'A', do_add_service, OPT_SERVICE, SVC_OPTS, 0,

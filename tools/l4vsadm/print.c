@@ -492,6 +492,7 @@ static const char *daemon_role(uint32_t state)
 static void print_daemon_text(const struct l4_daemon *d)
 {
 	char buf[INET6_ADDRSTRLEN];
+	unsigned int i;
 
 	printf("%s sync daemon (mcast=%s, syncid=%u", daemon_role(d->state),
 	       d->mcast_ifn, d->syncid);
@@ -505,6 +506,10 @@ static void print_daemon_text(const struct l4_daemon *d)
 		printf(", port=%u", d->mcast_port);
 	if (d->mcast_ttl)
 		printf(", ttl=%u", d->mcast_ttl);
+	/* l4vs only, and only when set: otherwise ipvsadm's line */
+	for (i = 0; i < d->nr_peers; i++)
+		if (inet_ntop(d->peer_af, &d->peers[i], buf, sizeof(buf)))
+			printf("%s%s", i ? "," : ", peers=", buf);
 	printf(")\n");
 }
 
@@ -524,6 +529,14 @@ static void json_daemon(struct json *j, const struct l4_daemon *d)
 		json_u64(j, "mcast_port", d->mcast_port);
 	if (d->mcast_ttl)
 		json_u64(j, "mcast_ttl", d->mcast_ttl);
+	if (d->nr_peers) {
+		unsigned int i;
+
+		json_arr_open(j, "sync_peers");
+		for (i = 0; i < d->nr_peers; i++)
+			json_addr(j, NULL, d->peer_af, &d->peers[i]);
+		json_arr_close(j);
+	}
 	json_obj_close(j);
 }
 

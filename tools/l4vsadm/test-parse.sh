@@ -112,6 +112,10 @@ expect "--start-daemon backup --mcast-group ff02::81 --mcast-port 1 --mcast-ttl 
 	"cmd=$NEW_DAEMON state=2 ifn=eth0 syncid=0 maxlen=1 group=ff02::81 port=1 ttl=1"
 expect "--start-daemon master --mcast-interface abcdefghijklmnopq" \
 	"cmd=$NEW_DAEMON state=1 ifn=abcdefghijklmno syncid=0"
+expect "--start-daemon backup --sync-peer 10.0.1.1 --sync-peer 10.0.1.2,10.0.1.3" \
+	"cmd=$NEW_DAEMON state=2 ifn=eth0 syncid=0 peers=10.0.1.1,10.0.1.2,10.0.1.3"
+expect "--start-daemon backup --mcast-group ff02::8:81 --sync-peer fe80::1" \
+	"cmd=$NEW_DAEMON state=2 ifn=eth0 syncid=0 group=ff02::8:81 peers=fe80::1"
 expect "--stop-daemon master" "cmd=$DEL_DAEMON state=1 ifn= syncid=0"
 expect "--stop-daemon backup --syncid 4" "cmd=$DEL_DAEMON state=2 ifn= syncid=4"
 
@@ -173,6 +177,15 @@ usage "--start-daemon master --mcast-group 10.0.0.1"
 usage "--start-daemon master --mcast-group 2001:db8::1"
 usage "--start-daemon master --mcast-group [ff02::81]"
 usage "--start-daemon master --mcast-group bogus"
+usage "--start-daemon master --sync-peer 10.0.1.1"
+usage "--start-daemon backup --sync-peer 224.0.0.81"
+usage "--start-daemon backup --sync-peer 0.0.0.0"
+usage "--start-daemon backup --sync-peer bogus"
+usage "--start-daemon backup --sync-peer 10.0.1.1,"
+usage "--start-daemon backup --sync-peer fe80::1"
+usage "--start-daemon backup --sync-peer 10.0.1.1 --sync-peer fe80::1"
+usage "--start-daemon backup --sync-peer 1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,1.1.1.7,1.1.1.8,1.1.1.9"
+usage "--stop-daemon backup --sync-peer 10.0.1.1"
 usage "--start-daemon master --mcast-port 0"
 usage "--start-daemon master --mcast-port 65536"
 usage "--start-daemon master --mcast-port http"

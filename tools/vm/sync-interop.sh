@@ -13,7 +13,15 @@
 # link (syncid 9).  Each holds a long-lived TCP connection from its own
 # client address and checks that its backup learned the peer's connection
 # (ESTABLISHED, same real server) and persistence template: that is
-# ipvs -> l4vs in one guest and l4vs -> ipvs in the other.  The guests also
+# ipvs -> l4vs in one guest and l4vs -> ipvs in the other.  Also over IPv6
+# through a persistent firewall-mark service (mark 7, set by nftables): the
+# template learned from the peer must have the same key (virtual address
+# column) as the director's own template, which is what lets a connection
+# find it after a takeover.  Also over IPv6
+# through a persistent firewall-mark service (mark 7, set by nftables): the
+# template learned from the peer must have the same key (virtual address
+# column) as the director's own template, which is what lets a connection
+# find it after a takeover.  The guests also
 # print "ipvsadm -L --daemon", which must read the same on both.
 #
 # Prints TAP lines and "N passed, N failed"; exit 0 only if all passed.
@@ -101,12 +109,31 @@ guest() {
 	ip -n rs link set eth0 up
 	ip -n rs addr add $RS/24 dev eth0
 	ip -n rs route add default via 10.0.11.1
+	# IPv6: fd00:1::ME client, fd00:1::100 VIP, fd00:11::2 real server
+	sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip addr add fd00:1::1/64 dev cli0 nodad
+	ip addr add fd00:1::100/64 dev cli0 nodad
+	ip addr add fd00:11::1/64 dev rs0 nodad
+	ip -n cli addr add fd00:1::$me/64 dev eth0 nodad
+	ip -n rs addr add fd00:11::2/64 dev eth0 nodad
+	ip -n rs -6 route add default via fd00:11::1
+	nft -f - <<-EOF
+		table ip6 interop {
+			chain pre {
+				type filter hook prerouting priority -150;
+				ip6 daddr fd00:1::100 tcp dport 82 meta mark set 7
+			}
+		}
+	EOF
+	tap $? "nftables marks IPv6 TCP to [fd00:1::100]:82"
 
 	ipvsadm -R <<-EOF
 		-A -t $VIP:80 -s rr
 		-a -t $VIP:80 -r $RS:80 -m -w 1
 		-A -t $VIP:81 -s rr -p 300
 		-a -t $VIP:81 -r $RS:81 -m -w 1
+		-A -f 7 -6 -s rr -p 300
+		-a -f 7 -6 -r [fd00:11::2]:82 -m -w 1
 	EOF
 	tap $? "services configured"
 	ipvsadm --start-daemon master --mcast-interface eth0 --syncid $SYNCID
@@ -115,14 +142,18 @@ guest() {
 	tap $? "backup daemon started"
 	ipvsadm -L --daemon | sed "s/^/# daemon $impl: /"
 
-	ip netns exec rs "$checkout/selftests/tools/vs_server" -n rs -k -t 80 -t 81 &
+	ip netns exec rs "$checkout/selftests/tools/vs_server" -n rs -k -t 80 -t 81 -t 82 &
 	sleep 1
 	ip netns exec cli "$checkout/selftests/tools/vs_client" -l -i 200 -d 400 -w 3000 $VIP 80 \
 		>/tmp/long80 &
 	ip netns exec cli "$checkout/selftests/tools/vs_client" -l -i 200 -d 400 -w 3000 $VIP 81 \
 		>/tmp/long81 &
+	ip netns exec cli "$checkout/selftests/tools/vs_client" -l -i 200 -d 400 -w 3000 fd00:1::100 82 \
+		>/tmp/long82 &
 	wait_for 30 grep -q '^connected' /tmp/long80
 	tap $? "own long-lived connection through the director"
+	wait_for 30 grep -q '^connected' /tmp/long82
+	tap $? "own long-lived IPv6 connection through the fwmark service"
 
 	# the peer's entries, as this director's backup learned them
 	peer_conn() {
@@ -141,6 +172,22 @@ guest() {
 	tap $? "backup learned the peer's connection to the persistent :81"
 	wait_for 30 peer_tmpl
 	tap $? "backup learned the peer's persistence template"
+	# IPv6 fwmark templates (IPVS: state ASSURED, server port 0; l4vs:
+	# NONE, the server's port): the virtual column, own and the peer's
+	tmpl6() {
+		ipvsadm -Lnc | awk -v c="[fd00:1::$1]:0" -v d="[fd00:11::2]:" '
+			($3 == "NONE" || $3 == "ASSURED") && $4 == c && index($6, d) == 1 {
+				print $5; exit }'
+	}
+	same_tmpl6() {
+		local own theirs
+
+		own=$(tmpl6 $me)
+		theirs=$(tmpl6 $peer)
+		[ -n "$own" ] && [ "$own" = "$theirs" ]
+	}
+	wait_for 60 same_tmpl6
+	tap $? "backup learned the peer's IPv6 fwmark template, keyed as its own (own $(tmpl6 $me), peer's $(tmpl6 $peer))"
 	ipvsadm -Lnc | sed "s/^/# $impl: /"
 	[ "$impl" = l4vs ] && sed "s/^/# l4vs_sync: /" /proc/net/l4vs_sync
 	finish
