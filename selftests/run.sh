@@ -20,6 +20,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
 TESTS=(
 	bad_input
 	module_params
+	sysctl_userns
 	ipvsadm_compat
 	save_restore
 	nat_rr
@@ -31,6 +32,7 @@ TESTS=(
 	dest_delete
 	dest_readd
 	weight0_drain
+	overload
 	conn_list
 	timeout_expire
 	fwmark
@@ -41,6 +43,7 @@ TESTS=(
 	conntrack
 	malformed
 	conn_table
+	flood_evict
 	sync_bad
 	sync
 	sched_mh
