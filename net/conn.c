@@ -25,10 +25,16 @@
  * have been in neither chain when it looked.  Outside a resize a lookup
  * costs one chain walk and touches no lock or counter.
  *
- * conn_max: when the netns holds that many entries, a new one may only
- * take the place of an unanswered one (a TCP connection that never got past
- * the handshake, a datagram flow the server never answered) found near its
- * own bucket; otherwise the packet is dropped and counted.
+ * Eviction (conn_max): when the netns holds that many entries, a new one
+ * may only take the place of one the director cannot trust, found near its
+ * own bucket (conn_evict()); otherwise the packet is dropped and counted.
+ * Trust is evidence that a real client is at the other end, gathered by
+ * the protocols (L4VS_CONN_F_CONFIRMED): with masquerading, the server
+ * talked after the handshake (TCP, SCTP) or the client came back after an
+ * answer (UDP); with DR and TUN, which see only the client's half, the
+ * client sent again after completing its handshake.  What a spoofed
+ * source can fake without seeing an answer (a SYN, a blind ACK, an INIT
+ * and a cookie) leaves the entry evictable.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -44,8 +50,13 @@
 #define L4VS_CONN_LOCK_BITS_MAX	10
 /* Growth stops here: 2^24 buckets are 128 MiB. */
 #define L4VS_CONN_TAB_BITS_LIMIT	24
-/* How many buckets from its own an eviction looks at when conn_max is hit. */
-#define L4VS_EVICT_SCAN		8
+/*
+ * When conn_max is hit, an eviction looks at this many entries from the new
+ * one's bucket on, in at most this many buckets (a sparse table: conn_max
+ * well below the table's starting size).
+ */
+#define L4VS_EVICT_LOOK		16
+#define L4VS_EVICT_BUCKETS	256
 /* conn_flags bits */
 #define L4VS_CONN_TAB_RESIZE	0	/* the collector was asked to resize */
 /* Up to 64k entries, the collector visits the whole table once per this many ticks. */
@@ -201,21 +212,29 @@ struct l4vs_conn *l4vs_conn_dest_get(struct l4vs_net *ln,
  */
 void l4vs_dest_update_overload(struct l4vs_dest *dest)
 {
-	u32 conns = atomic_read(&dest->activeconns) +
-		    atomic_read(&dest->inactconns);
+	/*
+	 * In 64 bits: u_threshold * 3 wraps in 32 for a threshold above
+	 * 1,431,655,765 (e.g. 0x55555556 * 3 = 2), which kept a server
+	 * overloaded for good.  The sum is clamped: the two counters move one
+	 * after the other and may be a transient -1.
+	 */
+	s64 sum = (s64)atomic_read(&dest->activeconns) +
+		  atomic_read(&dest->inactconns);
+	u64 conns = sum > 0 ? sum : 0;
+	u64 upper = READ_ONCE(dest->u_threshold);
+	u64 lower = READ_ONCE(dest->l_threshold);
 	int bit = ilog2(L4VS_DEST_F_OVERLOAD);
 
-	if (!dest->u_threshold) {
+	if (!upper) {
 		if (test_bit(bit, &dest->flags))
 			clear_bit(bit, &dest->flags);
 		return;
 	}
-	if (conns >= dest->u_threshold) {
+	if (conns >= upper) {
 		if (!test_bit(bit, &dest->flags))
 			set_bit(bit, &dest->flags);
 	} else if (test_bit(bit, &dest->flags)) {
-		if (dest->l_threshold ? conns < dest->l_threshold
-				      : conns * 4 < dest->u_threshold * 3)
+		if (lower ? conns < lower : conns * 4 < upper * 3)
 			clear_bit(bit, &dest->flags);
 	}
 }
@@ -244,53 +263,110 @@ void l4vs_conn_fill(struct l4vs_conn *cp, const struct l4vs_iphdr *iph,
 	cp->sync_stamp = 0;
 }
 
-/* May this entry make room for a new one when the table is full? */
-static bool conn_evictable(const struct l4vs_conn *cp)
+/*
+ * May this entry make room for a new one when the table is full, and how
+ * readily?  -1: never (templates, confirmed connections); 0: first (a
+ * flow that never got past its first packet or handshake, or one already
+ * over); 1: only when no 0 is near (an established connection, or an
+ * answered flow, not yet confirmed).  See "Eviction" at the top.
+ */
+static int conn_evict_rank(const struct l4vs_conn *cp)
 {
-	if (cp->flags & (IP_VS_CONN_F_TEMPLATE | L4VS_CONN_F_DEAD))
-		return false;
+	u16 flags = READ_ONCE(cp->flags);
+	unsigned int state = READ_ONCE(cp->state);
+
+	if (flags & (IP_VS_CONN_F_TEMPLATE | L4VS_CONN_F_DEAD))
+		return -1;
 	switch (cp->protocol) {
 	case IPPROTO_TCP:
-		return READ_ONCE(cp->state) == L4VS_TCP_S_SYN_RECV ||
-		       READ_ONCE(cp->state) == L4VS_TCP_S_NONE;
+		/* finished: late packets only earn a reset or a new schedule */
+		if (state == L4VS_TCP_S_TIME_WAIT || state == L4VS_TCP_S_CLOSE)
+			return 0;
+		if (flags & L4VS_CONN_F_CONFIRMED)
+			return -1;
+		return state == L4VS_TCP_S_ESTABLISHED;
 	case IPPROTO_SCTP:
-		return READ_ONCE(cp->state) < L4VS_SCTP_S_ESTABLISHED;
+		if (state == L4VS_SCTP_S_CLOSED)
+			return 0;
+		if (flags & L4VS_CONN_F_CONFIRMED)
+			return -1;
+		return state == L4VS_SCTP_S_ESTABLISHED;
 	default:
-		return !(READ_ONCE(cp->flags) & L4VS_CONN_F_REPLIED);
+		if (flags & L4VS_CONN_F_CONFIRMED)
+			return -1;
+		return !!(flags & (L4VS_CONN_F_REPLIED | L4VS_CONN_F_AGAIN));
 	}
+}
+
+/* Jiffies since the entry's last packet (its expiry less its timeout). */
+static unsigned long conn_idle(struct l4vs_net *ln, const struct l4vs_conn *cp,
+			       unsigned long now)
+{
+	long idle = (long)(now - (READ_ONCE(cp->expires) -
+				  l4vs_proto_timeout(ln, cp)));
+
+	return idle > 0 ? idle : 0;
 }
 
 static void conn_release(struct l4vs_net *ln, struct l4vs_conn *cp);
 
 /*
- * The table is full: make room by dropping one unanswered entry of the
- * buckets next to 'hash' (same stripe lock as theirs), as conntrack's early
- * drop does.  Only the current table is searched; during a resize that may
- * find nothing, and the new flow waits for the next SYN.
+ * The table is full: make room by dropping one entry near 'hash', as
+ * conntrack's early drop does.  The buckets from 'hash' on are looked at
+ * without a lock until L4VS_EVICT_LOOK entries have been seen (or
+ * L4VS_EVICT_BUCKETS buckets, for a sparse table); the victim is the one of
+ * lowest rank (conn_evict_rank()) that has been idle longest, so that a
+ * flood's entries go before a real client's handshake in progress, and a
+ * flood of one kind never pushes out flows that got further.  The victim
+ * is then unlinked under its stripe lock if it is still in its chain.
+ * Only the current table is searched; during a resize that may find
+ * nothing, and the new flow waits for the client's retransmission.
  */
 static bool conn_evict(struct l4vs_net *ln, u32 hash)
 {
 	struct l4vs_conn_tab *tab = rcu_dereference(ln->conn_tab);
-	unsigned int i;
+	struct l4vs_conn *cp, *victim = NULL;
+	unsigned long now = jiffies, best_idle = 0;
+	unsigned int i, seen = 0, b = 0;
+	struct l4vs_conn_lock *stripe;
+	int best_rank = 2;
 
-	for (i = 0; i < L4VS_EVICT_SCAN; i++) {
-		u32 h = hash + i;
-		struct l4vs_conn_lock *stripe = stripe_of(ln, h);
-		struct l4vs_conn *cp;
+	for (i = 0; i < L4VS_EVICT_BUCKETS && seen < L4VS_EVICT_LOOK; i++) {
+		unsigned int bi = bucket_of(tab, hash + i);
 
-		if (hlist_empty(&tab->buckets[bucket_of(tab, h)]))
-			continue;
-		spin_lock(&stripe->lock);
-		hlist_for_each_entry(cp, &tab->buckets[bucket_of(tab, h)], c_list) {
-			if (!conn_evictable(cp))
+		hlist_for_each_entry_rcu(cp, &tab->buckets[bi], c_list) {
+			int rank = conn_evict_rank(cp);
+			unsigned long idle;
+
+			seen++;
+			if (rank < 0 || rank > best_rank)
 				continue;
-			hlist_del_rcu(&cp->c_list);
-			spin_unlock(&stripe->lock);
-			conn_release(ln, cp);
-			return true;
+			idle = conn_idle(ln, cp, now);
+			if (rank == best_rank && idle <= best_idle)
+				continue;
+			victim = cp;
+			best_rank = rank;
+			best_idle = idle;
+			b = bi;
 		}
-		spin_unlock(&stripe->lock);
 	}
+	if (!victim)
+		return false;
+
+	/* every entry of bucket b hashes to stripe b: see stripe_of() */
+	stripe = stripe_of(ln, b);
+	spin_lock(&stripe->lock);
+	hlist_for_each_entry(cp, &tab->buckets[b], c_list) {
+		if (cp != victim)
+			continue;
+		if (conn_evict_rank(cp) < 0)
+			break;
+		hlist_del_rcu(&cp->c_list);
+		spin_unlock(&stripe->lock);
+		conn_release(ln, cp);
+		return true;
+	}
+	spin_unlock(&stripe->lock);
 	return false;
 }
 
@@ -409,6 +485,8 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 	}
 
 	l4vs_conn_fill(cp, iph, dest, flags);
+	if (!tmpl)
+		cp->flags |= L4VS_CONN_F_FRESH;	/* cleared by its first packet */
 	cp->expires = jiffies + (tmpl ? dest->svc->timeout :
 				 l4vs_proto_initial_timeout(ln, iph->protocol));
 

@@ -8,6 +8,16 @@
 #define L4VS_CONN_F_DEAD	0x4000	/* unlinked: counters already settled */
 #define L4VS_CONN_F_STALE	0x0800	/* template replaced: not to be found */
 #define L4VS_CONN_F_REPLIED	0x0008	/* a packet came back from the server */
+/*
+ * Trust, for conn_max's early drop (conn.c: "Eviction"): CONFIRMED once
+ * the director has evidence that a real client is at the other end (see
+ * Documentation/parameters.md, conn_max); an entry without it may be
+ * dropped to make room.  FRESH: no client packet yet but the one that
+ * created it (cleared by that one); AGAIN: the client sent more than one.
+ */
+#define L4VS_CONN_F_CONFIRMED	0x0010
+#define L4VS_CONN_F_AGAIN	0x0200
+#define L4VS_CONN_F_FRESH	0x0400
 
 /* conn.c: NULL when there is no room (the drop is counted, by reason) */
 struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
@@ -47,6 +57,31 @@ static inline bool l4vs_proto_supported(int protocol)
 
 void l4vs_proto_net_init(struct l4vs_net *ln);
 unsigned long l4vs_proto_initial_timeout(struct l4vs_net *ln, u8 protocol);
+/* The timeout the entry's state gives it (jiffies), as its last packet set. */
+unsigned long l4vs_proto_timeout(struct l4vs_net *ln, const struct l4vs_conn *cp);
+/*
+ * An ESTABLISHED entry that a director seeing only the client's half (DR,
+ * TUN) has not confirmed lives this long after its last packet, or its
+ * state's timeout if that is shorter: a spoofed handshake must not hold a
+ * slot for the 15 minutes of a real connection.
+ */
+#define L4VS_UNCONFIRMED_TIMEOUT	(60 * HZ)
+
+/* Does the director see both directions of this entry (masquerading)? */
+static inline bool l4vs_conn_two_sided(const struct l4vs_conn *cp)
+{
+	return (cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ;
+}
+
+/* Set a flag bit under cp->lock, once (the packet path reads without it). */
+static inline void l4vs_conn_set_flag(struct l4vs_conn *cp, u16 flag)
+{
+	if (likely(READ_ONCE(cp->flags) & flag))
+		return;
+	spin_lock(&cp->lock);
+	cp->flags |= flag;
+	spin_unlock(&cp->lock);
+}
 /* Header sanity for a packet of this protocol at iph->thoff; false: drop. */
 bool l4vs_proto_header_ok(const struct sk_buff *skb, const struct l4vs_iphdr *iph);
 /* May this packet open a new connection (TCP: a plain SYN)? */
@@ -63,6 +98,8 @@ void l4vs_tcp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
 		     enum l4vs_dir dir);
 void l4vs_tcp_net_init(struct l4vs_net *ln);
 const char *l4vs_tcp_state_name(unsigned int state);
+unsigned long l4vs_tcp_timeout(struct l4vs_net *ln, const struct l4vs_conn *cp,
+			       unsigned int state);
 
 bool l4vs_sctp_header_ok(const struct sk_buff *skb, unsigned int thoff);
 bool l4vs_sctp_may_create(const struct sk_buff *skb, unsigned int thoff);
@@ -74,8 +111,11 @@ void l4vs_sctp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
 		      enum l4vs_dir dir);
 void l4vs_sctp_net_init(struct l4vs_net *ln);
 const char *l4vs_sctp_state_name(unsigned int state);
+unsigned long l4vs_sctp_timeout(struct l4vs_net *ln, const struct l4vs_conn *cp,
+				unsigned int state);
 
 bool l4vs_udp_header_ok(const struct sk_buff *skb, unsigned int thoff);
-void l4vs_udp_update(struct l4vs_net *ln, struct l4vs_conn *cp);
+void l4vs_udp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
+		     enum l4vs_dir dir);
 
 #endif /* _NET_L4VS_CONN_H */

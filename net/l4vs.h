@@ -476,6 +476,7 @@ struct l4vs_sysctl {
 	int	conntrack;
 	int	pmtu_disc;		/* 1: DF honoured, ICMP "frag needed" */
 	int	conn_max;		/* 0: no limit */
+	int	conn_max_default;	/* from RAM; the most an unprivileged netns may set */
 	/* connection synchronisation (sync.c), as IPVS names them */
 	int	sync_threshold[2];	/* threshold, period (packets) */
 	int	sync_refresh_period;	/* seconds, 0: by state change */

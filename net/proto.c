@@ -47,23 +47,40 @@ bool l4vs_proto_may_create(const struct sk_buff *skb, const struct l4vs_iphdr *i
 	return true;
 }
 
+unsigned long l4vs_proto_timeout(struct l4vs_net *ln, const struct l4vs_conn *cp)
+{
+	if (cp->protocol == IPPROTO_TCP)
+		return l4vs_tcp_timeout(ln, cp, READ_ONCE(cp->state));
+	if (cp->protocol == IPPROTO_SCTP)
+		return l4vs_sctp_timeout(ln, cp, READ_ONCE(cp->state));
+	return READ_ONCE(ln->udp_timeout);
+}
+
+/*
+ * Evidence for conn_max's early drop is gathered by each protocol's update
+ * (L4VS_CONN_F_CONFIRMED); here only what is common: a reply seen, and a
+ * client that came back.
+ */
 void l4vs_proto_update(struct l4vs_net *ln, struct l4vs_conn *cp,
 		       const struct sk_buff *skb, const struct l4vs_iphdr *iph,
 		       enum l4vs_dir dir)
 {
-	/* answered flows are never evicted to make room (conn_max) */
-	if (unlikely(dir == L4VS_DIR_OUTPUT &&
-		     !(READ_ONCE(cp->flags) & L4VS_CONN_F_REPLIED))) {
-		spin_lock(&cp->lock);
-		cp->flags |= L4VS_CONN_F_REPLIED;
-		spin_unlock(&cp->lock);
-	}
 	if (cp->protocol == IPPROTO_TCP)
 		l4vs_tcp_update(ln, cp, skb, iph->thoff, dir);
 	else if (cp->protocol == IPPROTO_SCTP)
 		l4vs_sctp_update(ln, cp, skb, iph->thoff, dir);
 	else
-		l4vs_udp_update(ln, cp);
+		l4vs_udp_update(ln, cp, dir);
+	if (dir == L4VS_DIR_OUTPUT) {
+		l4vs_conn_set_flag(cp, L4VS_CONN_F_REPLIED);
+	} else if (unlikely(READ_ONCE(cp->flags) & L4VS_CONN_F_FRESH)) {
+		/* the packet that created the entry */
+		spin_lock(&cp->lock);
+		cp->flags &= ~L4VS_CONN_F_FRESH;
+		spin_unlock(&cp->lock);
+	} else {
+		l4vs_conn_set_flag(cp, L4VS_CONN_F_AGAIN);
+	}
 }
 
 const char *l4vs_conn_state_name(const struct l4vs_conn *cp)

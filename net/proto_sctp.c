@@ -182,26 +182,60 @@ static unsigned int sctp_next_state(unsigned int s, int chunk,
 	return s;
 }
 
+/* As for TCP: an unconfirmed association of a one-sided director ages fast. */
+unsigned long l4vs_sctp_timeout(struct l4vs_net *ln, const struct l4vs_conn *cp,
+				unsigned int state)
+{
+	unsigned long t = READ_ONCE(ln->sctp_timeouts[state]);
+
+	if (state == L4VS_SCTP_S_ESTABLISHED && !l4vs_conn_two_sided(cp) &&
+	    !(READ_ONCE(cp->flags) & L4VS_CONN_F_CONFIRMED))
+		t = min_t(unsigned long, t, L4VS_UNCONFIRMED_TIMEOUT);
+	return t;
+}
+
+/*
+ * Evidence of a real peer.  Masquerading: anything from the server once
+ * established; the first such thing is its COOKIE_ACK, which it only sends
+ * for a cookie it issued, i.e. to a client that received its INIT_ACK.
+ * DR, TUN: a client packet after the one that established the association
+ * (INIT, COOKIE_ECHO and one DATA are what a blind attacker needs to get
+ * that far, so it must spend a fourth).
+ */
+static bool sctp_confirms(const struct l4vs_conn *cp, unsigned int prev,
+			  unsigned int next, enum l4vs_dir dir)
+{
+	if (next != L4VS_SCTP_S_ESTABLISHED)
+		return false;
+	if (l4vs_conn_two_sided(cp))
+		return dir == L4VS_DIR_OUTPUT;
+	return dir == L4VS_DIR_INPUT && prev == L4VS_SCTP_S_ESTABLISHED;
+}
+
 void l4vs_sctp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
 		      const struct sk_buff *skb, unsigned int thoff,
 		      enum l4vs_dir dir)
 {
 	int chunk = first_chunk(skb, thoff);
+	unsigned int prev, next;
 	unsigned long expires;
-	unsigned int next;
 
-	next = sctp_next_state(READ_ONCE(cp->state), chunk, dir);
-	if (next != READ_ONCE(cp->state)) {
+	prev = READ_ONCE(cp->state);
+	next = sctp_next_state(prev, chunk, dir);
+	if (next != prev) {
 		spin_lock(&cp->lock);
-		next = sctp_next_state(cp->state, chunk, dir);
-		if (next != cp->state) {
+		prev = cp->state;
+		next = sctp_next_state(prev, chunk, dir);
+		if (next != prev) {
 			l4vs_conn_set_active(cp, next == L4VS_SCTP_S_ESTABLISHED);
 			WRITE_ONCE(cp->state, next);
 		}
 		spin_unlock(&cp->lock);
 	}
+	if (sctp_confirms(cp, prev, next, dir))
+		l4vs_conn_set_flag(cp, L4VS_CONN_F_CONFIRMED);
 
-	expires = jiffies + READ_ONCE(ln->sctp_timeouts[next]);
+	expires = jiffies + l4vs_sctp_timeout(ln, cp, next);
 	if (READ_ONCE(cp->expires) != expires)
 		WRITE_ONCE(cp->expires, expires);
 }

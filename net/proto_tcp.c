@@ -18,7 +18,9 @@
  *
  * Anything else keeps the state and just refreshes the timer.  Only
  * ESTABLISHED counts as an active connection (ipvsadm's ActiveConn); every
- * other state is inactive.  Timeouts default to the values IPVS documents.
+ * other state is inactive.  Timeouts default to the values IPVS documents,
+ * except for an ESTABLISHED entry a one-sided director has not confirmed
+ * (see tcp_confirms()): at most L4VS_UNCONFIRMED_TIMEOUT.
  */
 #include <linux/tcp.h>
 
@@ -134,32 +136,70 @@ static unsigned int tcp_next_state(unsigned int s, const struct tcphdr *th,
 	return s;
 }
 
+/*
+ * The timeout of 'state' for this entry: the table's, except that an
+ * unconfirmed ESTABLISHED entry of a one-sided director ages fast.
+ */
+unsigned long l4vs_tcp_timeout(struct l4vs_net *ln, const struct l4vs_conn *cp,
+			       unsigned int state)
+{
+	unsigned long t = READ_ONCE(ln->tcp_timeouts[state]);
+
+	if (state == L4VS_TCP_S_ESTABLISHED && !l4vs_conn_two_sided(cp) &&
+	    !(READ_ONCE(cp->flags) & L4VS_CONN_F_CONFIRMED))
+		t = min_t(unsigned long, t, L4VS_UNCONFIRMED_TIMEOUT);
+	return t;
+}
+
+/*
+ * Evidence that a real client is at the other end of an established
+ * connection.  Masquerading: the server sent something other than a
+ * SYN-ACK or a reset after the handshake (a spoofed SYN and a blind ACK
+ * only earn a reset from it).  DR, TUN: the director never sees the
+ * server, so it takes a client packet after the one that completed the
+ * handshake; a blind attacker must then spend a third packet per entry,
+ * and until it does its entries stay evictable and age fast.
+ */
+static bool tcp_confirms(const struct l4vs_conn *cp, const struct tcphdr *th,
+			 unsigned int prev, unsigned int next, enum l4vs_dir dir)
+{
+	if (next != L4VS_TCP_S_ESTABLISHED || th->syn || th->rst)
+		return false;
+	if (l4vs_conn_two_sided(cp))
+		return dir == L4VS_DIR_OUTPUT;
+	return dir == L4VS_DIR_INPUT && prev == L4VS_TCP_S_ESTABLISHED;
+}
+
 void l4vs_tcp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
 		     const struct sk_buff *skb, unsigned int thoff,
 		     enum l4vs_dir dir)
 {
 	struct tcphdr _th;
 	const struct tcphdr *th;
-	unsigned int next;
+	unsigned int prev, next;
 	unsigned long expires;
 
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	if (!th)
 		return;
 
-	next = tcp_next_state(READ_ONCE(cp->state), th, dir);
-	if (next != READ_ONCE(cp->state)) {
+	prev = READ_ONCE(cp->state);
+	next = tcp_next_state(prev, th, dir);
+	if (next != prev) {
 		spin_lock(&cp->lock);
 		/* re-read: the other direction may have moved it meanwhile */
-		next = tcp_next_state(cp->state, th, dir);
-		if (next != cp->state) {
+		prev = cp->state;
+		next = tcp_next_state(prev, th, dir);
+		if (next != prev) {
 			l4vs_conn_set_active(cp, next == L4VS_TCP_S_ESTABLISHED);
 			WRITE_ONCE(cp->state, next);
 		}
 		spin_unlock(&cp->lock);
 	}
+	if (tcp_confirms(cp, th, prev, next, dir))
+		l4vs_conn_set_flag(cp, L4VS_CONN_F_CONFIRMED);
 
-	expires = jiffies + READ_ONCE(ln->tcp_timeouts[next]);
+	expires = jiffies + l4vs_tcp_timeout(ln, cp, next);
 	if (READ_ONCE(cp->expires) != expires)
 		WRITE_ONCE(cp->expires, expires);
 }

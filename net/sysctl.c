@@ -10,6 +10,8 @@
 #include <linux/sysctl.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
+#include <linux/mm.h>
+#include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 
 #include "l4vs.h"
@@ -58,11 +60,25 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	{ }
 };
 
+/*
+ * conn_max's default, as conntrack sizes nf_conntrack_max from the memory:
+ * one entry per 4 KiB of RAM, i.e. about 3.5% of it at 144 bytes an entry
+ * (136 of slab, 8 of bucket).  At least 1024, at most 2^24 (the table's
+ * largest size: beyond it chains would only get longer).
+ */
+static int conn_max_from_ram(void)
+{
+	u64 n = ((u64)totalram_pages() << PAGE_SHIFT) >> 12;
+
+	return clamp_t(u64, n, 1024, 1U << 24);
+}
+
 /* IPVS's defaults, where IPVS has the knob. */
 static void l4vs_sysctl_defaults(struct l4vs_sysctl *s)
 {
 	s->pmtu_disc = 1;
-	s->conn_max = 0;
+	s->conn_max_default = conn_max_from_ram();
+	s->conn_max = s->conn_max_default;
 	s->sync_threshold[0] = 3;
 	s->sync_threshold[1] = 50;
 	s->sync_refresh_period = 0;
@@ -73,6 +89,30 @@ static void l4vs_sysctl_defaults(struct l4vs_sysctl *s)
 	s->sync_persist_mode = 0;
 	s->sync_version = 1;
 	s->backup_only = 0;
+}
+
+/*
+ * A namespace owned by a user namespace other than the initial one (a
+ * container, "unshare --user --map-root-user --net") must not size kernel
+ * memory: IPVS does not even show such knobs there.  The sync daemon's
+ * socket buffer, queue and thread count become read-only, and conn_max
+ * may only be lowered: 1 to the default, never 0 ("no limit").
+ */
+static void sysctl_unprivileged(struct l4vs_net *ln, struct ctl_table *t,
+				unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(t[i].procname, "sync_sock_size") ||
+		    !strcmp(t[i].procname, "sync_qlen_max") ||
+		    !strcmp(t[i].procname, "sync_ports")) {
+			t[i].mode = 0444;
+		} else if (!strcmp(t[i].procname, "conn_max")) {
+			t[i].extra1 = &one;
+			t[i].extra2 = &ln->sysctl.conn_max_default;
+		}
+	}
 }
 
 int l4vs_sysctl_net_init(struct l4vs_net *ln)
@@ -88,6 +128,8 @@ int l4vs_sysctl_net_init(struct l4vs_net *ln)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		t[i].data = (char *)&ln->sysctl + (uintptr_t)t[i].data;
+	if (ln->net->user_ns != &init_user_ns)
+		sysctl_unprivileged(ln, t, n);
 
 	ln->sysctl_hdr = l4vs_register_net_sysctl(ln->net, "net/l4vs", t, n);
 	if (!ln->sysctl_hdr) {

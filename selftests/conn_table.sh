@@ -13,7 +13,10 @@
 #
 # conn_max: with the limit set, a flood of unanswered flows keeps the table
 # at the limit (new flows take the place of unanswered ones) and an
-# answered flow still gets through.
+# answered flow still gets through.  A flood the server answers does not
+# earn trust either (a spoofed source never sees the answers): its entries
+# stay evictable until their client sends again, so a new flow still gets
+# in when the table is full of them.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -154,5 +157,43 @@ log_info "conn_limit drops: $limited"
 n=$(entries)
 [ "$n" -le $LIMIT ]
 log_test $? "the table stays within conn_max ($n entries)"
+
+# The same number of flows to the echo port, from source ports not used
+# yet: the server answers each one, nobody sends a second datagram.
+pktgen_flows_answered() {
+	local pg=/proc/net/pktgen
+
+	cli_exec bash -c "
+		for c in 'udp_dst_min 5000' 'udp_dst_max 5000' 'udp_src_min 20000' \
+			 'udp_src_max $((20000 + FLOWS - 1))'; do
+			echo \"\$c\" >$pg/eth0 || exit 1
+		done && echo start >$pg/pgctrl"
+}
+pktgen_flows_answered
+log_test $? "pktgen sent $FLOWS flows that the server answers"
+answered() {
+	dir_exec awk '$5 == "1388" { n++ } END { print n + 0 }' /proc/net/ip_vs_conn
+}
+# replies the director has passed back (OutPkts of the echo service)
+replies() {
+	ipvsadm_d -Ln --stats -u "$VIP:5000" | awk '$1 == "UDP" { print $5 }'
+}
+# the answers of the last flows are back when OutPkts stops moving
+replies_settled() {
+	local a
+
+	a=$(replies)
+	nap 0.5
+	[ "$(replies)" = "$a" ]
+}
+wait_until 15 replies_settled
+log_info "entries to port 5000 after the answered flood: $(answered), replies $(replies)"
+probe_port=40002
+answer=$(probe)
+[ "$answer" = rs1 ]
+log_test $? "a new flow gets in when the table is full of answered flows (${answer:-none})"
+n=$(entries)
+[ "$n" -le $LIMIT ]
+log_test $? "the table stays within conn_max after the answered flood ($n entries)"
 
 exit $RET

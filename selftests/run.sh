@@ -24,6 +24,7 @@ TESTS=(
 	bad_input
 	module_params
 	sched_selftest
+	sysctl_userns
 	ipvsadm_compat
 	save_restore
 	nat_rr
@@ -39,6 +40,7 @@ TESTS=(
 	dest_delete
 	dest_readd
 	weight0_drain
+	overload
 	conn_list
 	timeout_expire
 	fwmark
@@ -49,6 +51,7 @@ TESTS=(
 	conntrack
 	malformed
 	conn_table
+	flood_evict
 	sync_bad
 	sync_trust
 	sync

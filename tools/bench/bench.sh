@@ -95,8 +95,16 @@ fi
 
 # ---- 1-4, 6: in one guest -----------------------------------------------
 # BENCH_SCENARIOS (e.g. "forward table") picks scenarios; default: all
-cmd=$(printf 'BENCH_SMOKE=%q BENCH_OUT=%q SYNFLOOD=%q BENCH_SCENARIOS=%q bash tools/bench/guest.sh' \
+cmd=$(printf 'BENCH_SMOKE=%q BENCH_OUT=%q SYNFLOOD=%q BENCH_SCENARIOS=%q' \
 	"$smoke" "$out/vm" "$out/vm/bin/synflood" "${BENCH_SCENARIOS:-forward table flood}")
+# the other BENCH_* overrides (Documentation/benchmarks.md) go to the guest too
+for v in $(compgen -e); do
+	case $v in
+	BENCH_SMOKE|BENCH_OUT|BENCH_SCENARIOS|BENCH_ARGS) ;;
+	BENCH_*) cmd+=$(printf ' %s=%q' "$v" "${!v}") ;;
+	esac
+done
+cmd+=" bash tools/bench/guest.sh"
 echo "bench: guest run on $rel (logs in $out/vm)" >&2
 L4VS_MODULES_DIR=$bdir "$checkout/tools/vm/run.sh" --kernel "$rel" --mem "$mem" \
 	--append slab_nomerge --timeout "$timeout_s" --out "$out/vm" -- "$cmd"
