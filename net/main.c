@@ -66,6 +66,19 @@ err_sysctl:
 }
 
 /*
+ * The sync daemons go before anything else of the namespace, devices
+ * included: a backup's socket caches the input route of the multicast it
+ * received, whose device is the namespace's loopback, and in .exit it
+ * would still hold it while loopback is unregistered (the devices' exits
+ * run before ours), so that "unregister_netdevice: waiting for lo" would
+ * wait for ever, with the namespace and the module pinned.
+ */
+static void __net_exit l4vs_net_pre_exit(struct net *net)
+{
+	l4vs_sync_net_exit(l4vs_net(net));
+}
+
+/*
  * The services go first (which unregisters the hooks once the last one is
  * gone), then the connections, so no packet can create an entry after the
  * table has been emptied.
@@ -74,7 +87,6 @@ static void __net_exit l4vs_net_exit(struct net *net)
 {
 	struct l4vs_net *ln = l4vs_net(net);
 
-	l4vs_sync_net_exit(ln);
 	l4vs_proc_net_exit(ln);
 	l4vs_service_net_exit(ln);
 	l4vs_est_net_exit(ln);
@@ -84,6 +96,7 @@ static void __net_exit l4vs_net_exit(struct net *net)
 
 static struct pernet_operations l4vs_net_ops = {
 	.init = l4vs_net_init,
+	.pre_exit = l4vs_net_pre_exit,
 	.exit = l4vs_net_exit,
 	.id   = &l4vs_net_id,
 	.size = sizeof(struct l4vs_net),
