@@ -55,7 +55,8 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	KNOB(sync_sock_size, &zero, &int_max),
 	KNOB(sync_ports, &one, &sync_ports_max),
 	KNOB(sync_persist_mode, &zero, &one),
-	KNOB(sync_version, &zero, &one),
+	/* l4vs sends version 1 only: 0 is refused (Documentation/sync.md) */
+	KNOB(sync_version, &one, &one),
 	KNOB(backup_only, &zero, &one),
 	{ }
 };
