@@ -55,7 +55,6 @@ TESTS=(
 	sync_bad
 	sync_trust
 	sync
-	sync_churn
 	sched_mh
 	sched_swap
 	fuzz_netlink
