@@ -55,6 +55,7 @@ TESTS=(
 	sync_bad
 	sync_trust
 	sync
+	sync_churn
 	sched_mh
 	sched_swap
 	fuzz_netlink
