@@ -610,3 +610,36 @@ fuzz_setup() {
 	log_info "fuzz seed $FUZZ_SEED, $FUZZ_ITERS iterations" \
 		"(replay: L4VS_FUZZ_SEED=$FUZZ_SEED L4VS_FUZZ_ITERS=$FUZZ_ITERS)"
 }
+
+#  director ns  eth0 10.0.9.1/24, fd00:9::1/64 ---- eth0 10.0.9.2/24, fd00:9::2/64  sender ns
+#
+# setup_sync_link [ADDR/LEN...]: the two namespaces above on one veth link,
+# the sender with a multicast route and any extra addresses given, for the
+# tests that feed a backup sync daemon (sync_bad, sync_trust, sync_churn,
+# fuzz_sync).  The sender's namespace is in NS_SND.
+setup_sync_link() {
+	local a extra=
+
+	make_tmpdir
+	NS_SND=snd-$NS_SUFFIX
+	NS_LIST+=("$NS_DIR" "$NS_SND")
+	ip netns add "$NS_DIR" && ip netns add "$NS_SND" || fail "cannot create namespaces"
+	ip link add eth0 netns "$NS_DIR" type veth peer name eth0 netns "$NS_SND" ||
+		fail "cannot create the link"
+	ip -n "$NS_DIR" -batch - <<-EOF || fail "director setup"
+		link set lo up
+		link set eth0 up
+		addr add 10.0.9.1/24 dev eth0
+		addr add fd00:9::1/64 dev eth0 nodad
+	EOF
+	for a in "$@"; do
+		extra+="addr add $a dev eth0"$'\n'
+	done
+	ip -n "$NS_SND" -batch - <<-EOF || fail "sender setup"
+		link set lo up
+		link set eth0 up
+		addr add 10.0.9.2/24 dev eth0
+		addr add fd00:9::2/64 dev eth0 nodad
+		${extra}route add 224.0.0.0/4 dev eth0
+	EOF
+}

@@ -24,25 +24,7 @@ require_tools
 load_impl
 [ "$IMPL" = l4vs ] || skip "the counters are l4vs's (/proc/net/l4vs_sync)"
 
-make_tmpdir
-NS_SND=snd-$NS_SUFFIX
-NS_LIST+=("$NS_DIR" "$NS_SND")
-ip netns add "$NS_DIR" && ip netns add "$NS_SND" || fail "cannot create namespaces"
-ip link add eth0 netns "$NS_DIR" type veth peer name eth0 netns "$NS_SND" ||
-	fail "cannot create the link"
-ip -n "$NS_DIR" -batch - <<-EOF || fail "director setup"
-	link set lo up
-	link set eth0 up
-	addr add 10.0.9.1/24 dev eth0
-	addr add fd00:9::1/64 dev eth0 nodad
-EOF
-ip -n "$NS_SND" -batch - <<-EOF || fail "sender setup"
-	link set lo up
-	link set eth0 up
-	addr add 10.0.9.2/24 dev eth0
-	addr add fd00:9::2/64 dev eth0 nodad
-	route add 224.0.0.0/4 dev eth0
-EOF
+setup_sync_link
 
 ipvsadm_d -R <<-EOF || fail "cannot add the services"
 	-A -t 10.0.9.100:80 -s rr
