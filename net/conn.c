@@ -36,7 +36,6 @@
  * source can fake without seeing an answer (a SYN, a blind ACK, an INIT
  * and a cookie) leaves the entry evictable.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/jhash.h>
 #include <linux/slab.h>
@@ -173,14 +172,14 @@ static struct l4vs_conn *conn_find(struct l4vs_net *ln, int af, u8 proto,
 	return NULL;
 }
 
-struct l4vs_conn *l4vs_conn_in_get(struct l4vs_net *ln,
+struct l4vs_conn *l4vs_conn_in_find(struct l4vs_net *ln,
 				   const struct l4vs_iphdr *iph)
 {
 	return conn_find(ln, iph->af, iph->protocol, &iph->saddr, iph->sport,
 			 &iph->daddr, iph->dport, MATCH_VIRTUAL);
 }
 
-struct l4vs_conn *l4vs_conn_out_get(struct l4vs_net *ln,
+struct l4vs_conn *l4vs_conn_out_find(struct l4vs_net *ln,
 				    const struct l4vs_iphdr *iph)
 {
 	return conn_find(ln, iph->af, iph->protocol, &iph->daddr, iph->dport,
@@ -192,7 +191,7 @@ struct l4vs_conn *l4vs_conn_out_get(struct l4vs_net *ln,
  * on the flag too, so that a real connection from source port 0 can never
  * be taken for one; a replaced (stale) template is never found.
  */
-struct l4vs_conn *l4vs_conn_template_get(struct l4vs_net *ln,
+struct l4vs_conn *l4vs_conn_template_find(struct l4vs_net *ln,
 					 const struct l4vs_iphdr *key)
 {
 	return conn_find(ln, key->af, key->protocol, &key->saddr, key->sport,
@@ -200,7 +199,7 @@ struct l4vs_conn *l4vs_conn_template_get(struct l4vs_net *ln,
 }
 
 /* A packet client -> real server as masquerading sent it (ICMP quotes). */
-struct l4vs_conn *l4vs_conn_dest_get(struct l4vs_net *ln,
+struct l4vs_conn *l4vs_conn_dest_find(struct l4vs_net *ln,
 				     const struct l4vs_iphdr *iph)
 {
 	return conn_find(ln, iph->af, iph->protocol, &iph->saddr, iph->sport,
@@ -469,7 +468,7 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 	hash = conn_hash(ln, iph->af, iph->protocol, &iph->saddr, iph->sport);
 	if (max && atomic_read(&ln->conn_count) >= max) {
 		/* a retransmitted first packet must not cost another entry */
-		old = tmpl ? l4vs_conn_template_get(ln, iph) : l4vs_conn_in_get(ln, iph);
+		old = tmpl ? l4vs_conn_template_find(ln, iph) : l4vs_conn_in_find(ln, iph);
 		if (old)
 			goto found_old;
 		if (!conn_evict(ln, hash)) {
@@ -493,7 +492,7 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 	stripe = stripe_of(ln, hash);
 	spin_lock(&stripe->lock);
 	/* Two CPUs may race to create the same flow (a retransmitted SYN). */
-	old = tmpl ? l4vs_conn_template_get(ln, iph) : l4vs_conn_in_get(ln, iph);
+	old = tmpl ? l4vs_conn_template_find(ln, iph) : l4vs_conn_in_find(ln, iph);
 	if (old) {
 		spin_unlock(&stripe->lock);
 		kmem_cache_free(l4vs_conn_cachep, cp);

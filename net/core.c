@@ -21,7 +21,6 @@
  * sleeps or takes a reference on the connection, its server or service.
  * They are registered per netns while at least one service exists.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ip.h>
 #include <linux/icmp.h>
@@ -275,7 +274,7 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 
-	cp = l4vs_conn_in_get(ln, &iph);
+	cp = l4vs_conn_in_find(ln, &iph);
 	if (!cp) {
 		svc = find_service(ln, skb, &iph);
 		return svc ? new_flow(ln, svc, skb, &iph, state) : NF_ACCEPT;
@@ -313,7 +312,7 @@ static unsigned int l4vs_out_hook(void *priv, struct sk_buff *skb,
 			return l4vs_icmp_out(ln, skb);
 		return NF_ACCEPT;
 	}
-	cp = l4vs_conn_out_get(ln, &iph);
+	cp = l4vs_conn_out_find(ln, &iph);
 	if (!cp || (cp->flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_MASQ)
 		return NF_ACCEPT;
 	if (!l4vs_proto_header_ok(skb, &iph))

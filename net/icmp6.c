@@ -123,7 +123,7 @@ unsigned int l4vs_icmp6_out(struct l4vs_net *ln, struct sk_buff *skb)
 
 	if (!find_icmp6(skb, &icoff) || !parse_quote6(skb, icoff, &qoff, &q))
 		return NF_ACCEPT;
-	cp = l4vs_conn_dest_get(ln, &q);
+	cp = l4vs_conn_dest_find(ln, &q);
 	if (!cp || (cp->flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_MASQ)
 		return NF_ACCEPT;
 	if (rewrite_quote6(skb, icoff, qoff, &q, false, &cp->vaddr.in6,
@@ -147,7 +147,7 @@ unsigned int l4vs_icmp6_in(struct l4vs_net *ln, struct sk_buff *skb,
 	key.daddr = q.saddr;
 	key.sport = q.dport;
 	key.dport = q.sport;
-	cp = l4vs_conn_in_get(ln, &key);
+	cp = l4vs_conn_in_find(ln, &key);
 	if (!cp)
 		return NF_ACCEPT;
 	if (!l4vs_dest_available(cp->dest))

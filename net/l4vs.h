@@ -452,9 +452,9 @@ struct l4vs_conn_lock {
 /* Buckets of the table in use now (for -Ln's "size=" and /proc). */
 unsigned int l4vs_conn_buckets(struct l4vs_net *ln);
 
-struct l4vs_conn *l4vs_conn_in_get(struct l4vs_net *ln,
+struct l4vs_conn *l4vs_conn_in_find(struct l4vs_net *ln,
 				   const struct l4vs_iphdr *iph);
-struct l4vs_conn *l4vs_conn_out_get(struct l4vs_net *ln,
+struct l4vs_conn *l4vs_conn_out_find(struct l4vs_net *ln,
 				    const struct l4vs_iphdr *iph);
 const char *l4vs_conn_state_name(const struct l4vs_conn *cp);
 /* Seconds left before the entry expires (>= 0). */

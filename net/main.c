@@ -7,7 +7,6 @@
  * netlink family last, so that no request can arrive before the state it
  * would touch exists.  Exit is the mirror image.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/moduleparam.h>

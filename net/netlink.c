@@ -17,7 +17,6 @@
  * time; a dump resumes from a position kept in cb->ctx, so a table changed
  * between chunks may show an entry twice or not at all, as with IPVS.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/in.h>
 #include <linux/in6.h>

@@ -77,7 +77,7 @@ struct l4vs_dest *l4vs_persist_schedule(struct l4vs_net *ln,
 	struct l4vs_conn *ct;
 
 	template_key(svc, iph, &key);
-	ct = l4vs_conn_template_get(ln, &key);
+	ct = l4vs_conn_template_find(ln, &key);
 	l4vs_debug_race_window();
 	/* a template the collector is reaping cannot be pinned: start afresh */
 	if (ct && template_usable(ln, ct) &&

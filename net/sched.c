@@ -8,7 +8,6 @@
  * dropped only after a grace period, once no packet can still be running
  * the scheduler's code.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/kmod.h>

@@ -13,7 +13,6 @@
  * (taken and dropped by conn.c), which is why a removed destination can
  * outlive its place in the list, and its service can outlive the table.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/jhash.h>
 #include <linux/random.h>

@@ -21,7 +21,6 @@
  * the master pointer is unpublished first and a grace period passes, so no
  * packet is still queueing when the thread is stopped and its queue freed.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kthread.h>
 #include <linux/netdevice.h>

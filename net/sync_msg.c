@@ -16,7 +16,6 @@
  * others still apply.  Unlike IPVS, a missing real server is not created
  * (inactive): the record is dropped and counted as no_dest.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/in.h>
 #include <net/ipv6.h>
@@ -351,7 +350,7 @@ static struct l4vs_conn *entry_template(struct l4vs_net *ln,
 		key.daddr = e->key.daddr;
 		key.dport = svc->port;
 	}
-	return l4vs_conn_template_get(ln, &key);
+	return l4vs_conn_template_find(ln, &key);
 }
 
 /* An entry now bound elsewhere: hide it and let the collector reap it. */
@@ -424,8 +423,8 @@ static int apply_record(struct l4vs_sync *s, const struct sync_entry *e)
 		}
 	}
 
-	cp = tmpl ? l4vs_conn_template_get(ln, &key) :
-		    l4vs_conn_in_get(ln, &key);
+	cp = tmpl ? l4vs_conn_template_find(ln, &key) :
+		    l4vs_conn_in_find(ln, &key);
 	if (cp && cp->dest != dest) {
 		/* the master moved it to another server */
 		retire(cp);

@@ -79,7 +79,7 @@ static int dh_rebuild(struct l4vs_service *svc, bool leaving)
 		if (!tab) {
 			if (!leaving)
 				return -ENOMEM;
-			pr_warn_ratelimited("l4vs_dh: out of memory, service left without a table\n");
+			pr_warn_ratelimited("out of memory, service left without a table\n");
 		}
 	}
 	/* deal the servers out one bucket each, round and round the list */

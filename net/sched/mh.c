@@ -329,7 +329,7 @@ err_nomem:
 	n = 0;
 	if (!leaving)
 		goto out;
-	pr_warn_ratelimited("l4vs_mh: out of memory, service left without a table\n");
+	pr_warn_ratelimited("out of memory, service left without a table\n");
 publish:
 	old = rcu_replace_pointer(st->tab, tab, lockdep_is_held(&svc->ln->lock));
 	if (old)
@@ -398,7 +398,7 @@ static int __init mh_init(void)
 		if (tab_size == mh_primes[i])
 			break;
 	if (i == ARRAY_SIZE(mh_primes)) {
-		pr_err("l4vs_mh: tab_size %u is not one of the supported primes\n", tab_size);
+		pr_err("tab_size %u is not one of the supported primes\n", tab_size);
 		return -EINVAL;
 	}
 	if (!mh_selftest())

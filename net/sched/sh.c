@@ -157,7 +157,7 @@ err_free:
 	tab = NULL;
 	if (!leaving)
 		goto out;
-	pr_warn_ratelimited("l4vs_sh: out of memory, service left without a table\n");
+	pr_warn_ratelimited("out of memory, service left without a table\n");
 publish:
 	old = rcu_replace_pointer(st->tab, tab, lockdep_is_held(&svc->ln->lock));
 	if (old)
