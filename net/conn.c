@@ -556,7 +556,18 @@ void l4vs_conn_set_active(struct l4vs_conn *cp, bool active)
 
 static void conn_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(l4vs_conn_cachep, container_of(head, struct l4vs_conn, rcu));
+	struct l4vs_conn *cp = container_of(head, struct l4vs_conn, rcu);
+
+	/*
+	 * A template is only unlinked once claimed (n_control -1), and a
+	 * packet that found it under RCU has left its read-side section by
+	 * now: anything else means a connection attached to a template that
+	 * is about to be freed, the use-after-free conn_claim() exists to
+	 * prevent.  Cheap (templates only), so checked in every build.
+	 */
+	WARN_ON_ONCE((cp->flags & IP_VS_CONN_F_TEMPLATE) &&
+		     atomic_read(&cp->n_control) != -1);
+	kmem_cache_free(l4vs_conn_cachep, cp);
 }
 
 /* After unlinking: release the destination and free after a grace period. */

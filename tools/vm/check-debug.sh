@@ -83,7 +83,9 @@ if [ -f selftests/Makefile ]; then
 	make -s -C selftests || abort "building the selftest helpers failed"
 fi
 echo "# ======== kernel $rel: build l4vs ========"
-make -s "build-$rel" || abort "building l4vs for $rel failed"
+# CONFIG_L4VS_DEBUG: the race windows held open (race_delay_us) and the
+# schedulers' in-module self-tests, as on make check's first kernel
+make -s "build-$rel" CONFIG_L4VS_DEBUG=y || abort "building l4vs for $rel failed"
 
 # Knobs the tests read: the fuzzers run at their large size here, and a
 # slower kernel (KASAN and lockdep under TCG: two to three times) gets
