@@ -271,30 +271,20 @@ void l4vs_conn_fill(struct l4vs_conn *cp, const struct l4vs_iphdr *iph,
  */
 static int conn_evict_rank(const struct l4vs_conn *cp)
 {
+	const struct l4vs_protocol *pp = l4vs_proto_find(cp->protocol);
 	u16 flags = READ_ONCE(cp->flags);
 	unsigned int state = READ_ONCE(cp->state);
 
-	if (flags & (IP_VS_CONN_F_TEMPLATE | L4VS_CONN_F_DEAD))
+	if ((flags & (IP_VS_CONN_F_TEMPLATE | L4VS_CONN_F_DEAD)) || !pp)
 		return -1;
-	switch (cp->protocol) {
-	case IPPROTO_TCP:
-		/* finished: late packets only earn a reset or a new schedule */
-		if (state == L4VS_TCP_S_TIME_WAIT || state == L4VS_TCP_S_CLOSE)
-			return 0;
-		if (flags & L4VS_CONN_F_CONFIRMED)
-			return -1;
-		return state == L4VS_TCP_S_ESTABLISHED;
-	case IPPROTO_SCTP:
-		if (state == L4VS_SCTP_S_CLOSED)
-			return 0;
-		if (flags & L4VS_CONN_F_CONFIRMED)
-			return -1;
-		return state == L4VS_SCTP_S_ESTABLISHED;
-	default:
-		if (flags & L4VS_CONN_F_CONFIRMED)
-			return -1;
+	if (l4vs_proto_state_in(pp->finished_states, state))
+		return 0;
+	if (flags & L4VS_CONN_F_CONFIRMED)
+		return -1;
+	/* a state that tells nothing: was it answered, did the client return? */
+	if (pp->established < 0)
 		return !!(flags & (L4VS_CONN_F_REPLIED | L4VS_CONN_F_AGAIN));
-	}
+	return l4vs_proto_established(pp, state);
 }
 
 /* Jiffies since the entry's last packet (its expiry less its timeout). */

@@ -4,6 +4,7 @@
 #define _NET_L4VS_CONN_H
 
 #include "l4vs.h"
+#include "proto.h"
 
 #define L4VS_CONN_F_DEAD	0x4000	/* unlinked: counters already settled */
 #define L4VS_CONN_F_STALE	0x0800	/* template replaced: not to be found */
@@ -48,17 +49,6 @@ struct l4vs_dest *l4vs_persist_schedule(struct l4vs_net *ln,
 					const struct l4vs_iphdr *iph,
 					struct l4vs_conn **ctp);
 
-/* proto.c, proto_tcp.c, proto_udp.c, proto_sctp.c */
-static inline bool l4vs_proto_supported(int protocol)
-{
-	return protocol == IPPROTO_TCP || protocol == IPPROTO_UDP ||
-	       protocol == IPPROTO_SCTP;
-}
-
-void l4vs_proto_net_init(struct l4vs_net *ln);
-unsigned long l4vs_proto_initial_timeout(struct l4vs_net *ln, u8 protocol);
-/* The timeout the entry's state gives it (jiffies), as its last packet set. */
-unsigned long l4vs_proto_timeout(struct l4vs_net *ln, const struct l4vs_conn *cp);
 /*
  * An ESTABLISHED entry that a director seeing only the client's half (DR,
  * TUN) has not confirmed lives this long after its last packet, or its
@@ -82,40 +72,5 @@ static inline void l4vs_conn_set_flag(struct l4vs_conn *cp, u16 flag)
 	cp->flags |= flag;
 	spin_unlock(&cp->lock);
 }
-/* Header sanity for a packet of this protocol at iph->thoff; false: drop. */
-bool l4vs_proto_header_ok(const struct sk_buff *skb, const struct l4vs_iphdr *iph);
-/* May this packet open a new connection (TCP: a plain SYN)? */
-bool l4vs_proto_may_create(const struct sk_buff *skb, const struct l4vs_iphdr *iph);
-/* Advance the state machine and refresh the expiry time. */
-void l4vs_proto_update(struct l4vs_net *ln, struct l4vs_conn *cp,
-		       const struct sk_buff *skb, const struct l4vs_iphdr *iph,
-		       enum l4vs_dir dir);
-
-bool l4vs_tcp_header_ok(const struct sk_buff *skb, unsigned int thoff);
-bool l4vs_tcp_may_create(const struct sk_buff *skb, unsigned int thoff);
-void l4vs_tcp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
-		     const struct sk_buff *skb, unsigned int thoff,
-		     enum l4vs_dir dir);
-void l4vs_tcp_net_init(struct l4vs_net *ln);
-const char *l4vs_tcp_state_name(unsigned int state);
-unsigned long l4vs_tcp_timeout(struct l4vs_net *ln, const struct l4vs_conn *cp,
-			       unsigned int state);
-
-bool l4vs_sctp_header_ok(const struct sk_buff *skb, unsigned int thoff);
-bool l4vs_sctp_may_create(const struct sk_buff *skb, unsigned int thoff);
-bool l4vs_sctp_csum_ok(struct sk_buff *skb, unsigned int thoff);
-/* After a rewrite: a new CRC32c (the caller made the header writable). */
-void l4vs_sctp_csum_update(struct sk_buff *skb, unsigned int thoff);
-void l4vs_sctp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
-		      const struct sk_buff *skb, unsigned int thoff,
-		      enum l4vs_dir dir);
-void l4vs_sctp_net_init(struct l4vs_net *ln);
-const char *l4vs_sctp_state_name(unsigned int state);
-unsigned long l4vs_sctp_timeout(struct l4vs_net *ln, const struct l4vs_conn *cp,
-				unsigned int state);
-
-bool l4vs_udp_header_ok(const struct sk_buff *skb, unsigned int thoff);
-void l4vs_udp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
-		     enum l4vs_dir dir);
 
 #endif /* _NET_L4VS_CONN_H */

@@ -55,50 +55,58 @@ static bool parse_ports(const struct sk_buff *skb, struct l4vs_iphdr *p)
 	return true;
 }
 
-/* Fill 'p' from an IPv4 packet; false if it is not for us to look at. */
-static bool parse_ipv4(const struct sk_buff *skb, struct l4vs_iphdr *p)
+/*
+ * Fill 'p' from an IPv4 packet; its protocol's operations, or NULL if it
+ * is not for us to look at.
+ */
+static const struct l4vs_protocol *parse_ipv4(const struct sk_buff *skb,
+					      struct l4vs_iphdr *p)
 {
 	const struct iphdr *iph = ip_hdr(skb);
+	const struct l4vs_protocol *pp = l4vs_proto_find(iph->protocol);
 
-	if (!l4vs_proto_supported(iph->protocol))
-		return false;
 	/* fragments carry no ports (or not all): reassembled before us */
-	if (ip_is_fragment(iph))
-		return false;
+	if (!pp || ip_is_fragment(iph))
+		return NULL;
 
 	p->af = AF_INET;
 	p->protocol = iph->protocol;
 	p->thoff = skb_network_offset(skb) + iph->ihl * 4;
 	p->saddr.ip = iph->saddr;
 	p->daddr.ip = iph->daddr;
-	return parse_ports(skb, p);
+	return parse_ports(skb, p) ? pp : NULL;
 }
 
 /* The same for IPv6, past any extension headers. */
-static bool parse_ipv6(struct sk_buff *skb, struct l4vs_iphdr *p)
+static const struct l4vs_protocol *parse_ipv6(struct sk_buff *skb,
+					      struct l4vs_iphdr *p)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	const struct l4vs_protocol *pp;
 	unsigned short frag_off = 0;
 	unsigned int thoff = 0;
 	int frag_flags = 0;
 	int proto;
 
 	proto = ipv6_find_hdr(skb, &thoff, -1, &frag_off, &frag_flags);
-	if (proto < 0 || !l4vs_proto_supported(proto))
-		return false;
-	if (frag_flags & IP6_FH_F_FRAG)
-		return false;	/* not reassembled: leave it to the stack */
+	if (proto < 0)
+		return NULL;
+	pp = l4vs_proto_find(proto);
+	/* a fragment not reassembled: leave it to the stack */
+	if (!pp || (frag_flags & IP6_FH_F_FRAG))
+		return NULL;
 
 	p->af = AF_INET6;
 	p->protocol = proto;
 	p->thoff = thoff;
 	p->saddr.in6 = ip6h->saddr;
 	p->daddr.in6 = ip6h->daddr;
-	return parse_ports(skb, p);
+	return parse_ports(skb, p) ? pp : NULL;
 }
 
-static bool parse(struct sk_buff *skb, const struct nf_hook_state *state,
-		  struct l4vs_iphdr *p)
+static const struct l4vs_protocol *parse(struct sk_buff *skb,
+					 const struct nf_hook_state *state,
+					 struct l4vs_iphdr *p)
 {
 	if (state->pf == NFPROTO_IPV6)
 		return parse_ipv6(skb, p);
@@ -119,25 +127,6 @@ static void count_out(struct l4vs_net *ln, struct l4vs_dest *dest,
 	l4vs_stats_add(&dest->stats, false, len);
 	l4vs_stats_add(&dest->svc->stats, false, len);
 	l4vs_stats_add(&ln->tot_stats, false, len);
-}
-
-/* Checked once per flow, on the packet that creates it. */
-static bool csum_ok(struct sk_buff *skb, const struct l4vs_iphdr *iph,
-		    const struct nf_hook_state *state)
-{
-	if (iph->protocol == IPPROTO_SCTP)
-		return l4vs_sctp_csum_ok(skb, iph->thoff);
-	if (iph->af == AF_INET6)
-		return !nf_ip6_checksum(skb, state->hook, iph->thoff, iph->protocol);
-	if (iph->protocol == IPPROTO_UDP) {
-		__be16 _check, *check;
-
-		check = skb_header_pointer(skb, iph->thoff + 6, sizeof(_check),
-					   &_check);
-		if (check && !*check)
-			return true;	/* IPv4 UDP without a checksum */
-	}
-	return !nf_ip_checksum(skb, state->hook, iph->thoff, iph->protocol);
 }
 
 /*
@@ -223,16 +212,18 @@ static unsigned int one_packet(struct l4vs_net *ln, struct sk_buff *skb,
 /* A new flow for 'svc': pick a server, create the entry and send. */
 static unsigned int new_flow(struct l4vs_net *ln, struct l4vs_service *svc,
 			     struct sk_buff *skb, const struct l4vs_iphdr *iph,
+			     const struct l4vs_protocol *pp,
 			     const struct nf_hook_state *state)
 {
 	struct l4vs_conn *cp, *ct = NULL;
 	struct l4vs_dest *dest;
+	union l4vs_l4hdr h;
 
-	if (!l4vs_proto_header_ok(skb, iph))
+	if (!l4vs_proto_header_ok(pp, skb, iph->thoff, &h))
 		return l4vs_drop(ln, L4VS_DROP_MALFORMED);
-	if (!l4vs_proto_may_create(skb, iph))
+	if (!l4vs_proto_may_create(pp, &h))
 		return NF_ACCEPT;	/* the local stack answers (RST) */
-	if (!csum_ok(skb, iph, state))
+	if (!l4vs_proto_csum_ok(pp, skb, iph, state->hook))
 		return l4vs_drop(ln, L4VS_DROP_CSUM);
 
 	dest = pick_dest(ln, svc, skb, iph, &ct);
@@ -249,7 +240,7 @@ static unsigned int new_flow(struct l4vs_net *ln, struct l4vs_service *svc,
 	cp = l4vs_conn_new(ln, iph, dest, 0, ct);
 	if (!cp)
 		return NF_DROP;		/* counted by l4vs_conn_new() */
-	l4vs_proto_update(ln, cp, skb, iph, L4VS_DIR_INPUT);
+	l4vs_proto_update(ln, cp, pp, &h, L4VS_DIR_INPUT);
 	count_in(ln, cp->dest, skb->len);
 	return transmit(ln, skb, cp, iph, state);
 }
@@ -258,15 +249,18 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	struct l4vs_net *ln = l4vs_net(state->net);
+	const struct l4vs_protocol *pp;
 	struct l4vs_service *svc;
 	struct l4vs_conn *cp;
 	struct l4vs_iphdr iph;
+	union l4vs_l4hdr h;
 	u8 old_state;	/* for the sync daemon */
 
 	/* backup_only=1 with a backup sync daemon: no balancing here */
 	if (l4vs_sync_backup_only(ln))
 		return NF_ACCEPT;
-	if (!parse(skb, state, &iph)) {
+	pp = parse(skb, state, &iph);
+	if (!pp) {
 		if (state->pf == NFPROTO_IPV6)
 			return l4vs_icmp6_in(ln, skb, state);
 		if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
@@ -277,9 +271,9 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	cp = l4vs_conn_in_find(ln, &iph);
 	if (!cp) {
 		svc = find_service(ln, skb, &iph);
-		return svc ? new_flow(ln, svc, skb, &iph, state) : NF_ACCEPT;
+		return svc ? new_flow(ln, svc, skb, &iph, pp, state) : NF_ACCEPT;
 	}
-	if (!l4vs_proto_header_ok(skb, &iph))
+	if (!l4vs_proto_header_ok(pp, skb, iph.thoff, &h))
 		return l4vs_drop(ln, L4VS_DROP_MALFORMED);
 
 	if (!l4vs_dest_available(cp->dest)) {
@@ -291,7 +285,7 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 
 	/* sync daemon: the state before this packet, then maybe a message */
 	old_state = READ_ONCE(cp->state);
-	l4vs_proto_update(ln, cp, skb, &iph, L4VS_DIR_INPUT);
+	l4vs_proto_update(ln, cp, pp, &h, L4VS_DIR_INPUT);
 	if (READ_ONCE(ln->sync))
 		l4vs_sync_conn(ln, cp, old_state);
 	count_in(ln, cp->dest, skb->len);
@@ -302,10 +296,13 @@ static unsigned int l4vs_out_hook(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
 	struct l4vs_net *ln = l4vs_net(state->net);
+	const struct l4vs_protocol *pp;
 	struct l4vs_conn *cp;
 	struct l4vs_iphdr iph;
+	union l4vs_l4hdr h;
 
-	if (!parse(skb, state, &iph)) {
+	pp = parse(skb, state, &iph);
+	if (!pp) {
 		if (state->pf == NFPROTO_IPV6)
 			return l4vs_icmp6_out(ln, skb);
 		if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
@@ -315,12 +312,12 @@ static unsigned int l4vs_out_hook(void *priv, struct sk_buff *skb,
 	cp = l4vs_conn_out_find(ln, &iph);
 	if (!cp || (cp->flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_MASQ)
 		return NF_ACCEPT;
-	if (!l4vs_proto_header_ok(skb, &iph))
+	if (!l4vs_proto_header_ok(pp, skb, iph.thoff, &h))
 		return l4vs_drop(ln, L4VS_DROP_MALFORMED);
 	if (!l4vs_dest_available(cp->dest))
 		return l4vs_drop(ln, L4VS_DROP_DEST_GONE);
 
-	l4vs_proto_update(ln, cp, skb, &iph, L4VS_DIR_OUTPUT);
+	l4vs_proto_update(ln, cp, pp, &h, L4VS_DIR_OUTPUT);
 	count_out(ln, cp->dest, skb->len);
 	if (iph.af == AF_INET6)
 		return l4vs_xmit_nat_out6(skb, cp, &iph);

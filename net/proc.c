@@ -21,18 +21,17 @@
 #include <linux/rcupdate_wait.h>	/* cond_resched_rcu() from 6.12 */
 
 #include "l4vs.h"
+#include "proto.h"
 
 static const char *proto_name(u8 proto, char *buf, size_t len)
 {
+	const struct l4vs_protocol *pp = l4vs_proto_find(proto);
+
+	if (pp)
+		return pp->name;
 	switch (proto) {
-	case IPPROTO_IP:
+	case IPPROTO_IP:	/* a firewall-mark template */
 		return "IP";
-	case IPPROTO_TCP:
-		return "TCP";
-	case IPPROTO_UDP:
-		return "UDP";
-	case IPPROTO_SCTP:
-		return "SCTP";
 	case IPPROTO_ICMP:
 		return "ICMP";
 	case IPPROTO_ICMPV6:

@@ -89,45 +89,27 @@ static const char *const sctp_state_names[L4VS_SCTP_S_LAST] = {
 	[L4VS_SCTP_S_CLOSED]		= "CLOSED",
 };
 
-const char *l4vs_sctp_state_name(unsigned int state)
-{
-	return state < L4VS_SCTP_S_LAST ? sctp_state_names[state] : "ERR!";
-}
-
-void l4vs_sctp_net_init(struct l4vs_net *ln)
-{
-	int i;
-
-	for (i = 0; i < L4VS_SCTP_S_LAST; i++)
-		ln->sctp_timeouts[i] = sctp_default_timeouts[i] * HZ;
-}
-
 /* The common header and a whole first chunk header must be there. */
-bool l4vs_sctp_header_ok(const struct sk_buff *skb, unsigned int thoff)
+INDIRECT_CALLABLE_SCOPE bool l4vs_sctp_header_ok(const struct sk_buff *skb,
+						 unsigned int thoff,
+						 union l4vs_l4hdr *h)
 {
-	struct sctp_chunkhdr _ch;
 	const struct sctp_chunkhdr *ch;
 
 	if (thoff + sizeof(struct sctphdr) > skb->len)
 		return false;
 	ch = skb_header_pointer(skb, thoff + sizeof(struct sctphdr),
-				sizeof(_ch), &_ch);
-	return ch && ntohs(ch->length) >= sizeof(_ch);
+				sizeof(h->sctp_chunk), &h->sctp_chunk);
+	if (!ch)
+		return false;
+	if (ch != &h->sctp_chunk)
+		h->sctp_chunk = *ch;
+	return ntohs(ch->length) >= sizeof(*ch);
 }
 
-static int first_chunk(const struct sk_buff *skb, unsigned int thoff)
+INDIRECT_CALLABLE_SCOPE bool l4vs_sctp_may_create(const union l4vs_l4hdr *h)
 {
-	struct sctp_chunkhdr _ch;
-	const struct sctp_chunkhdr *ch;
-
-	ch = skb_header_pointer(skb, thoff + sizeof(struct sctphdr),
-				sizeof(_ch), &_ch);
-	return ch ? ch->type : -1;
-}
-
-bool l4vs_sctp_may_create(const struct sk_buff *skb, unsigned int thoff)
-{
-	return first_chunk(skb, thoff) == SCTP_CID_INIT;
+	return h->sctp_chunk.type == SCTP_CID_INIT;
 }
 
 bool l4vs_sctp_csum_ok(struct sk_buff *skb, unsigned int thoff)
@@ -182,18 +164,6 @@ static unsigned int sctp_next_state(unsigned int s, int chunk,
 	return s;
 }
 
-/* As for TCP: an unconfirmed association of a one-sided director ages fast. */
-unsigned long l4vs_sctp_timeout(struct l4vs_net *ln, const struct l4vs_conn *cp,
-				unsigned int state)
-{
-	unsigned long t = READ_ONCE(ln->sctp_timeouts[state]);
-
-	if (state == L4VS_SCTP_S_ESTABLISHED && !l4vs_conn_two_sided(cp) &&
-	    !(READ_ONCE(cp->flags) & L4VS_CONN_F_CONFIRMED))
-		t = min_t(unsigned long, t, L4VS_UNCONFIRMED_TIMEOUT);
-	return t;
-}
-
 /*
  * Evidence of a real peer.  Masquerading: anything from the server once
  * established; the first such thing is its COOKIE_ACK, which it only sends
@@ -212,11 +182,12 @@ static bool sctp_confirms(const struct l4vs_conn *cp, unsigned int prev,
 	return dir == L4VS_DIR_INPUT && prev == L4VS_SCTP_S_ESTABLISHED;
 }
 
-void l4vs_sctp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
-		      const struct sk_buff *skb, unsigned int thoff,
-		      enum l4vs_dir dir)
+INDIRECT_CALLABLE_SCOPE void l4vs_sctp_update(struct l4vs_net *ln,
+					      struct l4vs_conn *cp,
+					      const union l4vs_l4hdr *h,
+					      enum l4vs_dir dir)
 {
-	int chunk = first_chunk(skb, thoff);
+	int chunk = h->sctp_chunk.type;
 	unsigned int prev, next;
 	unsigned long expires;
 
@@ -235,7 +206,41 @@ void l4vs_sctp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
 	if (sctp_confirms(cp, prev, next, dir))
 		l4vs_conn_set_flag(cp, L4VS_CONN_F_CONFIRMED);
 
-	expires = jiffies + l4vs_sctp_timeout(ln, cp, next);
+	expires = jiffies +
+		  l4vs_proto_conn_timeout(ln, &l4vs_proto_sctp, cp, next);
 	if (READ_ONCE(cp->expires) != expires)
 		WRITE_ONCE(cp->expires, expires);
 }
+
+INDIRECT_CALLABLE_SCOPE bool l4vs_sctp_csum_ok_op(struct sk_buff *skb,
+						  const struct l4vs_iphdr *iph,
+						  unsigned int hook)
+{
+	return l4vs_sctp_csum_ok(skb, iph->thoff);
+}
+
+/* what a backup can use: established or closing */
+#define SCTP_SYNC_STATES (BIT(L4VS_SCTP_S_ESTABLISHED) | \
+			  BIT(L4VS_SCTP_S_SHUTDOWN_SENT) | \
+			  BIT(L4VS_SCTP_S_SHUTDOWN_RECEIVED) | \
+			  BIT(L4VS_SCTP_S_SHUTDOWN_ACK_SENT) | \
+			  BIT(L4VS_SCTP_S_CLOSED))
+
+const struct l4vs_protocol l4vs_proto_sctp = {
+	.name			= "SCTP",
+	.protocol		= IPPROTO_SCTP,
+	.nr_states		= L4VS_SCTP_S_LAST,
+	.state_names		= sctp_state_names,
+	.default_timeouts	= sctp_default_timeouts,
+	.timeouts_off		= offsetof(struct l4vs_net, sctp_timeouts),
+	.established		= L4VS_SCTP_S_ESTABLISHED,
+	.finished_states	= BIT(L4VS_SCTP_S_CLOSED),
+	.sync_states		= SCTP_SYNC_STATES,
+	.csum_offset		= offsetof(struct sctphdr, checksum),
+	.csum_size		= sizeof(__le32),
+	.csum_update		= l4vs_sctp_csum_update,
+	.header_ok		= l4vs_sctp_header_ok,
+	.may_create		= l4vs_sctp_may_create,
+	.csum_ok		= l4vs_sctp_csum_ok_op,
+	.update			= l4vs_sctp_update,
+};

@@ -54,37 +54,25 @@ static const char *const tcp_state_names[L4VS_TCP_S_LAST] = {
 	[L4VS_TCP_S_SYNACK]		= "SYNACK",
 };
 
-const char *l4vs_tcp_state_name(unsigned int state)
+INDIRECT_CALLABLE_SCOPE bool l4vs_tcp_header_ok(const struct sk_buff *skb,
+						unsigned int thoff,
+						union l4vs_l4hdr *h)
 {
-	return state < L4VS_TCP_S_LAST ? tcp_state_names[state] : "ERR!";
-}
-
-void l4vs_tcp_net_init(struct l4vs_net *ln)
-{
-	int i;
-
-	for (i = 0; i < L4VS_TCP_S_LAST; i++)
-		ln->tcp_timeouts[i] = tcp_default_timeouts[i] * HZ;
-}
-
-bool l4vs_tcp_header_ok(const struct sk_buff *skb, unsigned int thoff)
-{
-	struct tcphdr _th;
 	const struct tcphdr *th;
 
-	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
-	if (!th || th->doff < sizeof(_th) / 4)
+	th = skb_header_pointer(skb, thoff, sizeof(h->tcp), &h->tcp);
+	if (!th || th->doff < sizeof(h->tcp) / 4)
 		return false;
+	if (th != &h->tcp)
+		h->tcp = *th;
 	return thoff + th->doff * 4 <= skb->len;
 }
 
-bool l4vs_tcp_may_create(const struct sk_buff *skb, unsigned int thoff)
+INDIRECT_CALLABLE_SCOPE bool l4vs_tcp_may_create(const union l4vs_l4hdr *h)
 {
-	struct tcphdr _th;
-	const struct tcphdr *th;
+	const struct tcphdr *th = &h->tcp;
 
-	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
-	return th && th->syn && !th->ack && !th->rst && !th->fin;
+	return th->syn && !th->ack && !th->rst && !th->fin;
 }
 
 static unsigned int tcp_next_state(unsigned int s, const struct tcphdr *th,
@@ -137,21 +125,6 @@ static unsigned int tcp_next_state(unsigned int s, const struct tcphdr *th,
 }
 
 /*
- * The timeout of 'state' for this entry: the table's, except that an
- * unconfirmed ESTABLISHED entry of a one-sided director ages fast.
- */
-unsigned long l4vs_tcp_timeout(struct l4vs_net *ln, const struct l4vs_conn *cp,
-			       unsigned int state)
-{
-	unsigned long t = READ_ONCE(ln->tcp_timeouts[state]);
-
-	if (state == L4VS_TCP_S_ESTABLISHED && !l4vs_conn_two_sided(cp) &&
-	    !(READ_ONCE(cp->flags) & L4VS_CONN_F_CONFIRMED))
-		t = min_t(unsigned long, t, L4VS_UNCONFIRMED_TIMEOUT);
-	return t;
-}
-
-/*
  * Evidence that a real client is at the other end of an established
  * connection.  Masquerading: the server sent something other than a
  * SYN-ACK or a reset after the handshake (a spoofed SYN and a blind ACK
@@ -170,18 +143,14 @@ static bool tcp_confirms(const struct l4vs_conn *cp, const struct tcphdr *th,
 	return dir == L4VS_DIR_INPUT && prev == L4VS_TCP_S_ESTABLISHED;
 }
 
-void l4vs_tcp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
-		     const struct sk_buff *skb, unsigned int thoff,
-		     enum l4vs_dir dir)
+INDIRECT_CALLABLE_SCOPE void l4vs_tcp_update(struct l4vs_net *ln,
+					     struct l4vs_conn *cp,
+					     const union l4vs_l4hdr *h,
+					     enum l4vs_dir dir)
 {
-	struct tcphdr _th;
-	const struct tcphdr *th;
+	const struct tcphdr *th = &h->tcp;
 	unsigned int prev, next;
 	unsigned long expires;
-
-	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
-	if (!th)
-		return;
 
 	prev = READ_ONCE(cp->state);
 	next = tcp_next_state(prev, th, dir);
@@ -199,7 +168,32 @@ void l4vs_tcp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
 	if (tcp_confirms(cp, th, prev, next, dir))
 		l4vs_conn_set_flag(cp, L4VS_CONN_F_CONFIRMED);
 
-	expires = jiffies + l4vs_tcp_timeout(ln, cp, next);
+	expires = jiffies +
+		  l4vs_proto_conn_timeout(ln, &l4vs_proto_tcp, cp, next);
 	if (READ_ONCE(cp->expires) != expires)
 		WRITE_ONCE(cp->expires, expires);
 }
+
+/* what a backup can use: established or closing */
+#define TCP_SYNC_STATES	(BIT(L4VS_TCP_S_ESTABLISHED) | BIT(L4VS_TCP_S_FIN_WAIT) | \
+			 BIT(L4VS_TCP_S_CLOSE) | BIT(L4VS_TCP_S_CLOSE_WAIT) | \
+			 BIT(L4VS_TCP_S_TIME_WAIT))
+
+const struct l4vs_protocol l4vs_proto_tcp = {
+	.name			= "TCP",
+	.protocol		= IPPROTO_TCP,
+	.nr_states		= L4VS_TCP_S_LAST,
+	.state_names		= tcp_state_names,
+	.default_timeouts	= tcp_default_timeouts,
+	.timeouts_off		= offsetof(struct l4vs_net, tcp_timeouts),
+	.established		= L4VS_TCP_S_ESTABLISHED,
+	/* late packets only earn a reset or a new schedule */
+	.finished_states	= BIT(L4VS_TCP_S_TIME_WAIT) | BIT(L4VS_TCP_S_CLOSE),
+	.sync_states		= TCP_SYNC_STATES,
+	.csum_offset		= offsetof(struct tcphdr, check),
+	.csum_size		= sizeof(__sum16),
+	.header_ok		= l4vs_tcp_header_ok,
+	.may_create		= l4vs_tcp_may_create,
+	.csum_ok		= l4vs_inet_csum_ok,
+	.update			= l4vs_tcp_update,
+};

@@ -9,18 +9,46 @@
 
 #include "conn.h"
 
-bool l4vs_udp_header_ok(const struct sk_buff *skb, unsigned int thoff)
+static const unsigned int udp_default_timeouts[L4VS_UDP_S_LAST] = {
+	[L4VS_UDP_S_NORMAL]	= 5 * 60,
+};
+
+static const char *const udp_state_names[L4VS_UDP_S_LAST] = {
+	[L4VS_UDP_S_NORMAL]	= "UDP",
+};
+
+INDIRECT_CALLABLE_SCOPE bool l4vs_udp_header_ok(const struct sk_buff *skb,
+						unsigned int thoff,
+						union l4vs_l4hdr *h)
 {
-	struct udphdr _uh;
 	const struct udphdr *uh;
 	unsigned int len;
 
-	uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
+	uh = skb_header_pointer(skb, thoff, sizeof(h->udp), &h->udp);
 	if (!uh)
 		return false;
+	if (uh != &h->udp)
+		h->udp = *uh;
 	len = ntohs(uh->len);
 	/* the length must cover the header and fit in the packet */
-	return len >= sizeof(_uh) && thoff + len <= skb->len;
+	return len >= sizeof(*uh) && thoff + len <= skb->len;
+}
+
+/* IPv4 UDP may carry no checksum at all (a zero) */
+INDIRECT_CALLABLE_SCOPE bool l4vs_udp_csum_ok(struct sk_buff *skb,
+					      const struct l4vs_iphdr *iph,
+					      unsigned int hook)
+{
+	if (iph->af == AF_INET) {
+		__be16 _check, *check;
+
+		check = skb_header_pointer(skb, iph->thoff +
+					   offsetof(struct udphdr, check),
+					   sizeof(_check), &_check);
+		if (check && !*check)
+			return true;
+	}
+	return l4vs_inet_csum_ok(skb, iph, hook);
 }
 
 /*
@@ -31,8 +59,10 @@ bool l4vs_udp_header_ok(const struct sk_buff *skb, unsigned int thoff)
  * confirm a UDP flow: a flow the client came back to only ranks above
  * one-datagram flows (conn.c).
  */
-void l4vs_udp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
-		     enum l4vs_dir dir)
+INDIRECT_CALLABLE_SCOPE void l4vs_udp_update(struct l4vs_net *ln,
+					     struct l4vs_conn *cp,
+					     const union l4vs_l4hdr *h,
+					     enum l4vs_dir dir)
 {
 	unsigned long expires = jiffies + READ_ONCE(ln->udp_timeout);
 
@@ -42,3 +72,19 @@ void l4vs_udp_update(struct l4vs_net *ln, struct l4vs_conn *cp,
 	if (READ_ONCE(cp->expires) != expires)
 		WRITE_ONCE(cp->expires, expires);
 }
+
+const struct l4vs_protocol l4vs_proto_udp = {
+	.name			= "UDP",
+	.protocol		= IPPROTO_UDP,
+	.nr_states		= L4VS_UDP_S_LAST,
+	.state_names		= udp_state_names,
+	.default_timeouts	= udp_default_timeouts,
+	.timeouts_off		= offsetof(struct l4vs_net, udp_timeout),
+	.established		= -1,
+	.csum_zero_is_none	= true,
+	.csum_offset		= offsetof(struct udphdr, check),
+	.csum_size		= sizeof(__sum16),
+	.header_ok		= l4vs_udp_header_ok,
+	.csum_ok		= l4vs_udp_csum_ok,
+	.update			= l4vs_udp_update,
+};

@@ -105,15 +105,6 @@ static const char *const cnt_names[L4VS_SYNC_C_MAX] = {
 
 /* ---- master: what to send ---------------------------------------------- */
 
-#define TCP_SYNC_STATES	(BIT(L4VS_TCP_S_ESTABLISHED) | BIT(L4VS_TCP_S_FIN_WAIT) | \
-			 BIT(L4VS_TCP_S_CLOSE) | BIT(L4VS_TCP_S_CLOSE_WAIT) | \
-			 BIT(L4VS_TCP_S_TIME_WAIT))
-#define SCTP_SYNC_STATES (BIT(L4VS_SCTP_S_ESTABLISHED) | \
-			  BIT(L4VS_SCTP_S_SHUTDOWN_SENT) | \
-			  BIT(L4VS_SCTP_S_SHUTDOWN_RECEIVED) | \
-			  BIT(L4VS_SCTP_S_SHUTDOWN_ACK_SENT) | \
-			  BIT(L4VS_SCTP_S_CLOSED))
-
 /*
  * IPVS's rules, in short.  TCP and SCTP entries are told only in the states
  * a backup can use (established or closing), and always when they change
@@ -126,18 +117,14 @@ static const char *const cnt_names[L4VS_SYNC_C_MAX] = {
 static bool sync_needed(struct l4vs_net *ln, struct l4vs_conn *cp,
 			u8 old_state, u32 now)
 {
+	const struct l4vs_protocol *pp = l4vs_proto_find(cp->protocol);
 	u32 pkts = READ_ONCE(cp->sync_pkts) + 1;
 	unsigned int state = READ_ONCE(cp->state);
 	int threshold, period, refresh;
 
 	WRITE_ONCE(cp->sync_pkts, pkts);
-	if (cp->protocol == IPPROTO_TCP) {
-		if (state >= BITS_PER_LONG || !(BIT(state) & TCP_SYNC_STATES))
-			return false;
-		if (state != old_state)
-			return true;
-	} else if (cp->protocol == IPPROTO_SCTP) {
-		if (state >= BITS_PER_LONG || !(BIT(state) & SCTP_SYNC_STATES))
+	if (pp && pp->sync_states) {
+		if (!l4vs_proto_state_in(pp->sync_states, state))
 			return false;
 		if (state != old_state)
 			return true;

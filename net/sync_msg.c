@@ -23,10 +23,6 @@
 #include "conn.h"
 #include "sync.h"
 
-#define TCP_SYNC_STATES	(BIT(L4VS_TCP_S_ESTABLISHED) | BIT(L4VS_TCP_S_FIN_WAIT) | \
-			 BIT(L4VS_TCP_S_CLOSE) | BIT(L4VS_TCP_S_CLOSE_WAIT) | \
-			 BIT(L4VS_TCP_S_TIME_WAIT))
-
 static unsigned int rec_base_size(u8 type)
 {
 	return type & L4VS_SYNC_T_INET6 ? sizeof(struct l4vs_sync_rec6) :
@@ -59,15 +55,11 @@ static void template_vaddr_local(int af, u32 fwmark, union nf_inet_addr *a)
 static unsigned long conn_timeout(struct l4vs_net *ln,
 				  const struct l4vs_conn *cp)
 {
-	unsigned int state = READ_ONCE(cp->state);
+	const struct l4vs_protocol *pp = l4vs_proto_find(cp->protocol);
 
-	if (cp->flags & IP_VS_CONN_F_TEMPLATE)
+	if ((cp->flags & IP_VS_CONN_F_TEMPLATE) || !pp)
 		return READ_ONCE(cp->dest->svc->timeout);
-	if (cp->protocol == IPPROTO_TCP && state < L4VS_TCP_S_LAST)
-		return READ_ONCE(ln->tcp_timeouts[state]);
-	if (cp->protocol == IPPROTO_SCTP && state < L4VS_SCTP_S_LAST)
-		return READ_ONCE(ln->sctp_timeouts[state]);
-	return READ_ONCE(ln->udp_timeout);
+	return l4vs_proto_state_timeout(ln, pp, READ_ONCE(cp->state));
 }
 
 /*
@@ -199,6 +191,7 @@ static bool addr_eq(int af, const union nf_inet_addr *a,
 static int parse_record(const u8 *p, struct sync_entry *e)
 {
 	const struct l4vs_sync_rec *r = (const struct l4vs_sync_rec *)p;
+	const struct l4vs_protocol *pp = l4vs_proto_find(r->protocol);
 	unsigned int size = ntohs(r->ver_size) & L4VS_SYNC_SIZE_MASK;
 	unsigned int base = rec_base_size(r->type);
 	const u8 *o, *end = p + size;
@@ -241,8 +234,7 @@ static int parse_record(const u8 *p, struct sync_entry *e)
 		return L4VS_SYNC_C_BAD_FLAGS;
 
 	/* a firewall-mark template has protocol IP; anything else a real one */
-	if (!l4vs_proto_supported(r->protocol) &&
-	    !(tmpl && r->protocol == IPPROTO_IP && e->fwmark))
+	if (!pp && !(tmpl && r->protocol == IPPROTO_IP && e->fwmark))
 		return L4VS_SYNC_C_BAD_PROTO;
 
 	if (tmpl) {
@@ -250,14 +242,8 @@ static int parse_record(const u8 *p, struct sync_entry *e)
 		if (e->state > 1)
 			return L4VS_SYNC_C_BAD_STATE;
 		e->state = 0;
-	} else if (r->protocol == IPPROTO_TCP) {
-		if (e->state >= L4VS_TCP_S_LAST)
-			return L4VS_SYNC_C_BAD_STATE;
-	} else if (r->protocol == IPPROTO_SCTP) {
-		if (e->state >= L4VS_SCTP_S_LAST)
-			return L4VS_SYNC_C_BAD_STATE;
-	} else if (e->state) {
-		return L4VS_SYNC_C_BAD_STATE;	/* UDP has one state */
+	} else if (e->state >= pp->nr_states) {
+		return L4VS_SYNC_C_BAD_STATE;
 	}
 
 	/* a connection needs its ports; so does a real server */
@@ -364,11 +350,9 @@ static void retire(struct l4vs_conn *cp)
 
 static bool state_active(const struct l4vs_conn *cp, u16 state)
 {
-	if (cp->protocol == IPPROTO_TCP)
-		return state == L4VS_TCP_S_ESTABLISHED;
-	if (cp->protocol == IPPROTO_SCTP)
-		return state == L4VS_SCTP_S_ESTABLISHED;
-	return false;
+	const struct l4vs_protocol *pp = l4vs_proto_find(cp->protocol);
+
+	return pp && l4vs_proto_established(pp, state);
 }
 
 /*
@@ -381,16 +365,13 @@ static unsigned long entry_timeout(struct l4vs_net *ln,
 				   const struct l4vs_service *svc,
 				   const struct sync_entry *e, bool tmpl)
 {
+	const struct l4vs_protocol *pp = l4vs_proto_find(e->key.protocol);
 	unsigned long local;
 
-	if (tmpl)
+	if (tmpl || !pp)
 		local = READ_ONCE(svc->timeout);
-	else if (e->key.protocol == IPPROTO_TCP)
-		local = READ_ONCE(ln->tcp_timeouts[e->state]);
-	else if (e->key.protocol == IPPROTO_SCTP)
-		local = READ_ONCE(ln->sctp_timeouts[e->state]);
 	else
-		local = READ_ONCE(ln->udp_timeout);
+		local = l4vs_proto_state_timeout(ln, pp, e->state);
 	return e->timeout ? min(e->timeout, local) : local;
 }
 

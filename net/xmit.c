@@ -39,14 +39,15 @@
 #include "xmit.h"
 #include "route.h"
 
-/* SCTP has no pseudo-header: rewrite, then a new CRC over the packet. */
-static int sctp_rewrite4(struct sk_buff *skb, unsigned int thoff, bool dst,
-			 __be32 addr, __be16 port)
+/* No pseudo-header (SCTP): rewrite, then a new checksum over the packet. */
+static int recompute_rewrite4(struct sk_buff *skb, unsigned int thoff,
+			      const struct l4vs_protocol *pp, bool dst,
+			      __be32 addr, __be16 port)
 {
 	struct iphdr *iph;
 	__be16 *pport;
 
-	if (skb_ensure_writable(skb, thoff + sizeof(struct sctphdr)))
+	if (skb_ensure_writable(skb, thoff + pp->csum_offset + pp->csum_size))
 		return -ENOMEM;
 	iph = ip_hdr(skb);
 	pport = (__be16 *)(skb->data + thoff + (dst ? 2 : 0));
@@ -58,7 +59,7 @@ static int sctp_rewrite4(struct sk_buff *skb, unsigned int thoff, bool dst,
 		csum_replace4(&iph->check, iph->saddr, addr);
 		iph->saddr = addr;
 	}
-	l4vs_sctp_csum_update(skb, thoff);
+	INDIRECT_CALL_1(pp->csum_update, l4vs_sctp_csum_update, skb, thoff);
 	return 0;
 }
 
@@ -66,16 +67,18 @@ static int sctp_rewrite4(struct sk_buff *skb, unsigned int thoff, bool dst,
 static int nat_rewrite4(struct sk_buff *skb, unsigned int thoff, u8 proto,
 			bool dst, __be32 addr, __be16 port)
 {
+	const struct l4vs_protocol *pp = l4vs_proto_find(proto);
 	unsigned int csum_off, port_off = dst ? 2 : 0;
 	struct iphdr *iph;
 	__be32 *paddr;
 	__be16 *pport;
 	__sum16 *check;
 
-	if (proto == IPPROTO_SCTP)
-		return sctp_rewrite4(skb, thoff, dst, addr, port);
-	csum_off = proto == IPPROTO_TCP ? offsetof(struct tcphdr, check)
-					: offsetof(struct udphdr, check);
+	if (unlikely(!pp))
+		return -EPROTONOSUPPORT;
+	if (pp->csum_update)
+		return recompute_rewrite4(skb, thoff, pp, dst, addr, port);
+	csum_off = pp->csum_offset;
 	if (skb_ensure_writable(skb, thoff + csum_off + sizeof(*check)))
 		return -ENOMEM;
 
@@ -85,13 +88,14 @@ static int nat_rewrite4(struct sk_buff *skb, unsigned int thoff, u8 proto,
 	check = (__sum16 *)(skb->data + thoff + csum_off);
 
 	/* UDP over IPv4 may carry no checksum at all: leave it so */
-	if (proto == IPPROTO_UDP && !*check && skb->ip_summed != CHECKSUM_PARTIAL) {
+	if (pp->csum_zero_is_none && !*check &&
+	    skb->ip_summed != CHECKSUM_PARTIAL) {
 		*pport = port;
 	} else {
 		inet_proto_csum_replace4(check, skb, *paddr, addr, true);
 		inet_proto_csum_replace2(check, skb, *pport, port, false);
 		*pport = port;
-		if (proto == IPPROTO_UDP && !*check)
+		if (pp->csum_zero_is_none && !*check)
 			*check = CSUM_MANGLED_0;
 	}
 	csum_replace4(&iph->check, *paddr, addr);

@@ -19,12 +19,13 @@
 #include "xmit.h"
 #include "route.h"
 
-static int sctp_rewrite6(struct sk_buff *skb, unsigned int thoff, bool dst,
-			 const struct in6_addr *addr, __be16 port)
+static int recompute_rewrite6(struct sk_buff *skb, unsigned int thoff,
+			      const struct l4vs_protocol *pp, bool dst,
+			      const struct in6_addr *addr, __be16 port)
 {
 	struct ipv6hdr *ip6h;
 
-	if (skb_ensure_writable(skb, thoff + sizeof(struct sctphdr)))
+	if (skb_ensure_writable(skb, thoff + pp->csum_offset + pp->csum_size))
 		return -ENOMEM;
 	ip6h = ipv6_hdr(skb);
 	*(__be16 *)(skb->data + thoff + (dst ? 2 : 0)) = port;
@@ -32,23 +33,25 @@ static int sctp_rewrite6(struct sk_buff *skb, unsigned int thoff, bool dst,
 		ip6h->daddr = *addr;
 	else
 		ip6h->saddr = *addr;
-	l4vs_sctp_csum_update(skb, thoff);
+	INDIRECT_CALL_1(pp->csum_update, l4vs_sctp_csum_update, skb, thoff);
 	return 0;
 }
 
 static int nat_rewrite6(struct sk_buff *skb, unsigned int thoff, u8 proto,
 			bool dst, const struct in6_addr *addr, __be16 port)
 {
+	const struct l4vs_protocol *pp = l4vs_proto_find(proto);
 	unsigned int csum_off, port_off = dst ? 2 : 0;
 	struct in6_addr *paddr;
 	struct ipv6hdr *ip6h;
 	__be16 *pport;
 	__sum16 *check;
 
-	if (proto == IPPROTO_SCTP)
-		return sctp_rewrite6(skb, thoff, dst, addr, port);
-	csum_off = proto == IPPROTO_TCP ? offsetof(struct tcphdr, check)
-					: offsetof(struct udphdr, check);
+	if (unlikely(!pp))
+		return -EPROTONOSUPPORT;
+	if (pp->csum_update)
+		return recompute_rewrite6(skb, thoff, pp, dst, addr, port);
+	csum_off = pp->csum_offset;
 	if (skb_ensure_writable(skb, thoff + csum_off + sizeof(*check)))
 		return -ENOMEM;
 
@@ -60,7 +63,7 @@ static int nat_rewrite6(struct sk_buff *skb, unsigned int thoff, u8 proto,
 	inet_proto_csum_replace16(check, skb, paddr->s6_addr32, addr->s6_addr32,
 				  true);
 	inet_proto_csum_replace2(check, skb, *pport, port, false);
-	if (proto == IPPROTO_UDP && !*check)
+	if (pp->csum_zero_is_none && !*check)
 		*check = CSUM_MANGLED_0;
 	*pport = port;
 	*paddr = *addr;
