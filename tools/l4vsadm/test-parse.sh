@@ -358,8 +358,11 @@ done
 [ -z "$missing" ] && ok "help names every option" ||
 	nok "help names every option" "missing:$missing"
 missing=
-for l in A E D C R S a e d L Z h v t u f 6 s p M b o r g i m w x y n c X j; do
-	grep -q -e "-$l\b" <<<"$help" || missing+=" -$l"
+for l in A E D C R S a e d L Z h v; do
+	grep -qF -- ", -$l " <<<"$help" || missing+=" -$l"
+done
+for l in t u f 6 s p M b o r g i m w x y n c X j; do
+	grep -qF -- "-$l|--" <<<"$help" || missing+=" -$l"
 done
 [ -z "$missing" ] && ok "help names every short option" ||
 	nok "help names every short option" "missing:$missing"
