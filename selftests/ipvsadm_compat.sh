@@ -6,7 +6,8 @@
 #                        weights, thresholds, -m -g -i        --- rs2 :8080 :53 :8443
 #                        --set 600 90 200                     --- rs3
 #
-#  l4vs:   ipvsadm X == l4vsadm X   for X in -Ln, -Ln --stats, --timeout, -Sn
+#  l4vs:   ipvsadm X == l4vsadm X   for X in LISTINGS below: the table with
+#          each column option, one service, the timeouts, a sync daemon, -Sn
 #  ip_vs:  ipvsadm X == l4vsadm X   (l4vsadm drives the kernel's IPVS too)
 #  and     ipvsadm -Sn (l4vs) == ipvsadm -Sn (ip_vs) for the same config
 #
@@ -19,7 +20,12 @@ require_tools
 setup_nat_topology 3
 start_servers -k -t 80 -t 8080 -u 53
 
-LISTINGS=("-Ln" "-Ln --stats" "-L --timeout" "-Sn")
+# Not compared: names (they depend on the guest's resolver) and --rate
+# (the estimator moves between the two tools' reads).
+LISTINGS=("-Ln" "-l -n" "-Ln --stats" "-Ln --stats --exact" "-Ln --thresholds"
+	  "-Ln --persistent-conn" "-Ln --tun-info" "-Ln --nosort"
+	  "-Ln -t $VIP:80" "-Ln --stats -t [$VIP6]:443" "-L --timeout"
+	  "-L --daemon" "-Sn")
 
 # apply_and_compare IMPL: configure, send traffic, compare the two tools.
 apply_and_compare() {
@@ -40,8 +46,11 @@ apply_and_compare() {
 	ipvsadm_d -Sn >"$TMPD/save.$impl"
 	if [ ! -x "$L4VSADM" ]; then
 		log_info "l4vsadm not built: tool outputs not compared"
+		ipvsadm_d -C
 		return
 	fi
+	ipvsadm_d --start-daemon master --mcast-interface cli0 --syncid 7
+	log_test $? "$impl: ipvsadm --start-daemon master (for -L --daemon)"
 	for ((i = 0; i < ${#LISTINGS[@]}; i++)); do
 		read -r -a args <<<"${LISTINGS[i]}"
 		ipvsadm_d "${args[@]}" >"$TMPD/ipvsadm.$i" 2>&1
@@ -49,6 +58,7 @@ apply_and_compare() {
 		same "$impl: l4vsadm ${LISTINGS[i]} equals ipvsadm's" \
 			"$TMPD/ipvsadm.$i" "$TMPD/l4vsadm.$i"
 	done
+	ipvsadm_d --stop-daemon master
 	ipvsadm_d -C
 }
 

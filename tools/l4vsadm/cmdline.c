@@ -10,121 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "l4vsadm.h"
+#include "options.h"
 
-enum {
-	LOPT_SET = CMD_SET,
-	LOPT_START_DAEMON = CMD_START_DAEMON,
-	LOPT_STOP_DAEMON = CMD_STOP_DAEMON,
-	LOPT_SCTP,
-	LOPT_TIMEOUT,
-	LOPT_STATS,
-	LOPT_RATE,
-	LOPT_THRESHOLDS,
-	LOPT_PERSISTCONN,
-	LOPT_NOSORT,
-	LOPT_SORT,
-	LOPT_TUN_TYPE,
-	LOPT_TUN_PORT,
-	LOPT_TUN_NOCSUM,
-	LOPT_TUN_CSUM,
-	LOPT_TUN_REMCSUM,
-	LOPT_TUN_INFO,
-	LOPT_DAEMON,
-	LOPT_MCAST_IFN,
-	LOPT_SYNCID,
-	LOPT_SYNC_MAXLEN,
-	LOPT_MCAST_GROUP,
-	LOPT_MCAST_PORT,
-	LOPT_MCAST_TTL,
-	LOPT_SYNC_PEER,
-	LOPT_UNSUPPORTED,
-};
-
-static const struct option long_opts[] = {
-	{ "add-service",	no_argument,		NULL, 'A' },
-	{ "edit-service",	no_argument,		NULL, 'E' },
-	{ "delete-service",	no_argument,		NULL, 'D' },
-	{ "clear",		no_argument,		NULL, 'C' },
-	{ "restore",		no_argument,		NULL, 'R' },
-	{ "save",		no_argument,		NULL, 'S' },
-	{ "add-server",		no_argument,		NULL, 'a' },
-	{ "edit-server",	no_argument,		NULL, 'e' },
-	{ "delete-server",	no_argument,		NULL, 'd' },
-	{ "list",		no_argument,		NULL, 'L' },
-	{ "zero",		no_argument,		NULL, 'Z' },
-	{ "set",		no_argument,		NULL, LOPT_SET },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "version",		no_argument,		NULL, 'v' },
-	{ "tcp-service",	required_argument,	NULL, 't' },
-	{ "udp-service",	required_argument,	NULL, 'u' },
-	{ "sctp-service",	required_argument,	NULL, LOPT_SCTP },
-	{ "fwmark-service",	required_argument,	NULL, 'f' },
-	{ "ipv6",		no_argument,		NULL, '6' },
-	{ "scheduler",		required_argument,	NULL, 's' },
-	{ "persistent",		optional_argument,	NULL, 'p' },
-	{ "netmask",		required_argument,	NULL, 'M' },
-	{ "real-server",	required_argument,	NULL, 'r' },
-	{ "masquerading",	no_argument,		NULL, 'm' },
-	{ "gatewaying",		no_argument,		NULL, 'g' },
-	{ "ipip",		no_argument,		NULL, 'i' },
-	{ "weight",		required_argument,	NULL, 'w' },
-	{ "u-threshold",	required_argument,	NULL, 'x' },
-	{ "l-threshold",	required_argument,	NULL, 'y' },
-	{ "numeric",		no_argument,		NULL, 'n' },
-	{ "connection",		no_argument,		NULL, 'c' },
-	{ "timeout",		no_argument,		NULL, LOPT_TIMEOUT },
-	{ "stats",		no_argument,		NULL, LOPT_STATS },
-	{ "rate",		no_argument,		NULL, LOPT_RATE },
-	{ "thresholds",		no_argument,		NULL, LOPT_THRESHOLDS },
-	{ "persistent-conn",	no_argument,		NULL, LOPT_PERSISTCONN },
-	{ "nosort",		no_argument,		NULL, LOPT_NOSORT },
-	{ "sort",		no_argument,		NULL, LOPT_SORT },
-	{ "exact",		no_argument,		NULL, 'X' },
-	{ "ops",		no_argument,		NULL, 'o' },
-	{ "sched-flags",	required_argument,	NULL, 'b' },
-	{ "json",		no_argument,		NULL, 'j' },
-	{ "tun-type",		required_argument,	NULL, LOPT_TUN_TYPE },
-	{ "tun-port",		required_argument,	NULL, LOPT_TUN_PORT },
-	{ "tun-nocsum",		no_argument,		NULL, LOPT_TUN_NOCSUM },
-	{ "tun-csum",		no_argument,		NULL, LOPT_TUN_CSUM },
-	{ "tun-remcsum",	no_argument,		NULL, LOPT_TUN_REMCSUM },
-	{ "tun-info",		no_argument,		NULL, LOPT_TUN_INFO },
-	{ "start-daemon",	required_argument,	NULL, LOPT_START_DAEMON },
-	{ "stop-daemon",	required_argument,	NULL, LOPT_STOP_DAEMON },
-	{ "daemon",		no_argument,		NULL, LOPT_DAEMON },
-	{ "mcast-interface",	required_argument,	NULL, LOPT_MCAST_IFN },
-	{ "syncid",		required_argument,	NULL, LOPT_SYNCID },
-	{ "sync-maxlen",	required_argument,	NULL, LOPT_SYNC_MAXLEN },
-	{ "mcast-group",	required_argument,	NULL, LOPT_MCAST_GROUP },
-	{ "mcast-port",		required_argument,	NULL, LOPT_MCAST_PORT },
-	{ "mcast-ttl",		required_argument,	NULL, LOPT_MCAST_TTL },
-	{ "sync-peer",		required_argument,	NULL, LOPT_SYNC_PEER },
-	/* persistence engines: not implemented */
-	{ "pe",			required_argument,	NULL, LOPT_UNSUPPORTED },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char short_opts[] = "+:AEDCRSaedLlZhvt:u:f:6s:p::M:r:mgiw:x:y:ncXob:j";
-
-/* Names for messages, indexed by OPT_* bit number. */
-static const char *const opt_names[OPT_COUNT] = {
-	"numeric", "connection", "service-address", "scheduler", "persistent",
-	"netmask", "real-server", "forwarding-method", "weight", "u-threshold",
-	"l-threshold", "timeout", "stats", "rate", "thresholds",
-	"persistent-conn", "nosort", "exact", "ops", "sched-flags", "json",
-	"tun-type", "tun-port", "tun-csum", "tun-info", "ipv6", "daemon",
-	"mcast-interface", "syncid", "sync-maxlen", "mcast-group", "mcast-port",
-	"mcast-ttl", "sync-peer",
-};
+/* getopt's value for an option without a letter: above the CMD_* numbers */
+#define OPTVAL_BASE	1024
 
 static const char *opt_name(opt_mask bit)
 {
-	unsigned int i;
+	const struct l4_option *o;
 
-	for (i = 0; i < OPT_COUNT; i++)
-		if (bit == 1ULL << i)
-			return opt_names[i];
+	for (o = l4_options; o->name; o++)
+		if (o->bit == bit)
+			return o->group ?: o->name;
 	return "?";
 }
 
@@ -142,14 +39,98 @@ void usage_error(const struct cmdline *cl, const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-/* Raw option arguments, interpreted once the command is known. */
-struct raw {
-	const char	*svc;
-	const char	*server;
-	const char	*netmask;
-	const char	*persist;
-	int		svc_proto;	/* IPPROTO_*, or -1 for a fwmark */
+/* ---- getopt's lists, from l4_commands[] and l4_options[] ----------------- */
+
+struct getopt_lists {
+	struct option	*longs;
+	char		*shorts;
 };
+
+static char *add_short(char *p, int letter, int has_arg)
+{
+	if (!letter || letter >= 256)
+		return p;
+	*p++ = letter;
+	if (has_arg != no_argument)
+		*p++ = ':';
+	if (has_arg == optional_argument)
+		*p++ = ':';
+	return p;
+}
+
+static void add_long(struct option *lo, const char *name, int has_arg,
+		     int val)
+{
+	lo->name = name;
+	lo->has_arg = has_arg;
+	lo->flag = NULL;
+	lo->val = val;
+}
+
+/* Built once: restore parses one command line per input line. */
+static const struct getopt_lists *getopt_lists(void)
+{
+	static struct getopt_lists g;
+	const struct l4_command *cmd;
+	const struct l4_option *o;
+	struct option *lo;
+	size_t n = 0;
+	char *p;
+	int arg;
+
+	if (g.longs)
+		return &g;
+	for (cmd = l4_commands; cmd->name; cmd++)
+		n++;
+	for (o = l4_options; o->name; o++)
+		n++;
+	g.longs = calloc(n + 1, sizeof(*g.longs));
+	/* "+:", then up to two letters and two colons an entry, then NUL */
+	g.shorts = malloc(2 + 4 * n + 1);
+	if (!g.longs || !g.shorts) {
+		fputs(PROG_NAME ": out of memory\n", stderr);
+		exit(EXIT_ERR);
+	}
+	/* stop at the first non-option; a missing argument returns ':' */
+	p = stpcpy(g.shorts, "+:");
+	lo = g.longs;
+	for (cmd = l4_commands; cmd->name; cmd++) {
+		arg = cmd->parse_arg ? required_argument : no_argument;
+		add_long(lo++, cmd->name, arg, cmd->short_opt);
+		p = add_short(p, cmd->short_opt, arg);
+		p = add_short(p, cmd->short_alias, arg);
+	}
+	for (o = l4_options; o->name; o++) {
+		add_long(lo++, o->name, o->has_arg, o->short_opt ?:
+			 OPTVAL_BASE + (int)(o - l4_options));
+		p = add_short(p, o->short_opt, o->has_arg);
+	}
+	*p = '\0';
+	return &g;
+}
+
+static const struct l4_command *find_command(int c)
+{
+	const struct l4_command *cmd;
+
+	for (cmd = l4_commands; cmd->name; cmd++)
+		if (cmd->short_opt == c || (c && cmd->short_alias == c))
+			return cmd;
+	return NULL;
+}
+
+static const struct l4_option *find_option(int c)
+{
+	const struct l4_option *o;
+
+	for (o = l4_options; o->name; o++)
+		if (o->short_opt ? o->short_opt == c :
+				   OPTVAL_BASE + (o - l4_options) == c)
+			return o;
+	return NULL;
+}
+
+/* ---- collecting ---------------------------------------------------------- */
 
 static void set_opt(struct cmdline *cl, opt_mask bit)
 {
@@ -158,343 +139,65 @@ static void set_opt(struct cmdline *cl, opt_mask bit)
 	cl->opts |= bit;
 }
 
-static const struct l4_command *find_command(int c)
+static void take_command(struct opt_ctx *ctx, const struct l4_command *cmd,
+			 const char *arg)
 {
-	const struct l4_command *cmd;
-
-	for (cmd = l4_commands; cmd->name; cmd++)
-		if (cmd->short_opt == c)
-			return cmd;
-	return NULL;
+	if (ctx->cl->cmd)
+		usage_error(ctx->cl, "multiple commands specified");
+	ctx->cl->cmd = cmd;
+	if (cmd->parse_arg)
+		cmd->parse_arg(ctx->cl, arg);
 }
 
-static void set_command(struct cmdline *cl, int c)
-{
-	if (cl->cmd)
-		usage_error(cl, "multiple commands specified");
-	/* -l is the same as -L */
-	cl->cmd = find_command(c == 'l' ? 'L' : c);
-}
-
-static unsigned long number(struct cmdline *cl, const char *arg,
-			    unsigned long min, unsigned long max,
-			    const char *what)
-{
-	unsigned long v;
-
-	if (parse_uint(arg, min, max, &v))
-		usage_error(cl, "illegal %s specified: '%s'", what, arg);
-	return v;
-}
-
-/* The daemon options' numbers, refused in ipvsadm's words. */
-static unsigned long daemon_number(struct cmdline *cl, const char *arg,
-				   unsigned long min, unsigned long max,
-				   const char *what)
-{
-	unsigned long v;
-
-	if (parse_uint(arg, min, max, &v))
-		usage_error(cl, "illegal %s specified", what);
-	return v;
-}
-
-static void parse_tun_type(struct cmdline *cl, const char *arg)
-{
-	int i;
-
-	for (i = 0; i < IP_VS_CONN_F_TUNNEL_TYPE_MAX; i++) {
-		if (!strcmp(arg, tun_names[i])) {
-			cl->dest.tun_type = i;
-			return;
-		}
-	}
-	usage_error(cl, "illegal tunnel type specified: '%s'", arg);
-}
-
-/* The daemon's role: ipvsadm's words, and its message for --stop-daemon. */
-static void parse_daemon_state(struct cmdline *cl, int c, const char *arg)
-{
-	if (!strcmp(arg, "master"))
-		cl->daemon.state = IP_VS_STATE_MASTER;
-	else if (!strcmp(arg, "backup"))
-		cl->daemon.state = IP_VS_STATE_BACKUP;
-	else if (c == LOPT_START_DAEMON)
-		usage_error(cl, "illegal start-daemon parameter specified");
-	else
-		usage_error(cl, "illegal start_daemon specified");
-}
-
-/*
- * A multicast group: IPv6 if it has a colon, else IPv4, and it must be a
- * multicast address.  No names, as in ipvsadm.
- */
-static void parse_mcast_group(struct cmdline *cl, const char *arg)
-{
-	struct l4_daemon *d = &cl->daemon;
-
-	if (strchr(arg, ':')) {
-		if (inet_pton(AF_INET6, arg, &d->mcast_group.in6) != 1 ||
-		    !IN6_IS_ADDR_MULTICAST(&d->mcast_group.in6))
-			usage_error(cl, "invalid IPv6 mcast-group `%s'", arg);
-		d->mcast_af = AF_INET6;
-	} else {
-		if (inet_pton(AF_INET, arg, &d->mcast_group.in) != 1 ||
-		    !IN_MULTICAST(ntohl(d->mcast_group.in.s_addr)))
-			usage_error(cl, "invalid IPv4 mcast-group `%s'", arg);
-		d->mcast_af = AF_INET;
-	}
-}
-
-/*
- * --sync-peer ADDR[,ADDR...]: the masters a backup listens to (l4vs only).
- * May be given again; numeric unicast addresses, all of one family, which
- * must be the multicast group's (checked once the group is known).
- */
-static void parse_sync_peers(struct cmdline *cl, const char *arg)
-{
-	struct l4_daemon *d = &cl->daemon;
-	char buf[INET6_ADDRSTRLEN + 1];
-	const char *p = arg, *end;
-	union l4_addr *a;
-	size_t len;
-	int af;
-
-	cl->opts |= OPT_SYNC_PEER;
-	do {
-		end = strchr(p, ',');
-		len = end ? (size_t)(end - p) : strlen(p);
-		if (!len || len >= sizeof(buf))
-			usage_error(cl, "invalid sync-peer `%s'", arg);
-		memcpy(buf, p, len);
-		buf[len] = '\0';
-		if (d->nr_peers == L4_SYNC_PEERS_MAX)
-			usage_error(cl, "too many sync peers (at most %d)",
-				    L4_SYNC_PEERS_MAX);
-		a = &d->peers[d->nr_peers];
-		af = strchr(buf, ':') ? AF_INET6 : AF_INET;
-		if (inet_pton(af, buf, a) != 1 ||
-		    (af == AF_INET6 ? IN6_IS_ADDR_MULTICAST(&a->in6) ||
-				      IN6_IS_ADDR_UNSPECIFIED(&a->in6) :
-				      IN_MULTICAST(ntohl(a->in.s_addr)) ||
-				      !a->in.s_addr ||
-				      a->in.s_addr == INADDR_BROADCAST))
-			usage_error(cl, "invalid sync-peer `%s'", buf);
-		if (d->peer_af && d->peer_af != af)
-			usage_error(cl, "sync peers of both families given");
-		d->peer_af = af;
-		d->nr_peers++;
-		p = end ? end + 1 : NULL;
-	} while (p);
-}
-
-static void set_service(struct cmdline *cl, struct raw *raw, int proto,
+static void take_option(struct opt_ctx *ctx, const struct l4_option *o,
 			const char *arg)
 {
-	set_opt(cl, OPT_SERVICE);
-	raw->svc = arg;
-	raw->svc_proto = proto;
+	if (o->repeat)
+		ctx->cl->opts |= o->bit;
+	else if (o->bit)
+		set_opt(ctx->cl, o->bit);
+	if (o->parse)
+		o->parse(ctx, o, arg);
 }
 
-static void collect(int argc, char **argv, struct cmdline *cl, struct raw *raw)
+/*
+ * getopt's '?' or ':'.  For a long option optopt holds its value, a letter
+ * or a number past 255; the argument as typed names it then.
+ */
+static void refuse(struct opt_ctx *ctx, int c)
 {
+	const char *typed = ctx->argv[optind - 1];
+
+	if (c == ':') {
+		if (optopt && optopt < 256)
+			usage_error(ctx->cl, "option '-%c' requires an argument",
+				    optopt);
+		usage_error(ctx->cl, "option '%s' requires an argument", typed);
+	}
+	if (optopt && optopt < 256)
+		usage_error(ctx->cl, "invalid option '-%c'", optopt);
+	usage_error(ctx->cl, "invalid option '%s'", typed);
+}
+
+static void collect(struct opt_ctx *ctx)
+{
+	const struct getopt_lists *g = getopt_lists();
+	const struct l4_command *cmd;
+	const struct l4_option *o;
 	int c;
 
 	opterr = 0;
 	optind = 0;	/* full reset: restore parses many argument vectors */
-	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'A': case 'E': case 'D': case 'C': case 'R': case 'S':
-		case 'a': case 'e': case 'd': case 'L': case 'l': case 'Z':
-		case 'h': case 'v': case LOPT_SET:
-			set_command(cl, c);
-			break;
-		case LOPT_START_DAEMON:
-		case LOPT_STOP_DAEMON:
-			set_command(cl, c);
-			parse_daemon_state(cl, c, optarg);
-			break;
-		case LOPT_DAEMON:
-			set_opt(cl, OPT_DAEMON);
-			break;
-		case LOPT_MCAST_IFN:
-			set_opt(cl, OPT_MCAST_IFN);
-			/* a longer name is cut, as ipvsadm does; the kernel
-			 * then finds no such device */
-			snprintf(cl->daemon.mcast_ifn,
-				 sizeof(cl->daemon.mcast_ifn), "%s", optarg);
-			break;
-		case LOPT_SYNCID:
-			set_opt(cl, OPT_SYNCID);
-			cl->daemon.syncid = daemon_number(cl, optarg, 0, 255,
-							   "syncid");
-			break;
-		case LOPT_SYNC_MAXLEN:
-			set_opt(cl, OPT_SYNC_MAXLEN);
-			/* a UDP payload in an IPv4 packet without options */
-			cl->daemon.sync_maxlen =
-				daemon_number(cl, optarg, 1, 65535 - 20 - 8,
-					      "sync-maxlen");
-			break;
-		case LOPT_MCAST_GROUP:
-			set_opt(cl, OPT_MCAST_GROUP);
-			parse_mcast_group(cl, optarg);
-			break;
-		case LOPT_MCAST_PORT:
-			set_opt(cl, OPT_MCAST_PORT);
-			cl->daemon.mcast_port =
-				daemon_number(cl, optarg, 1, 65535, "mcast-port");
-			break;
-		case LOPT_MCAST_TTL:
-			set_opt(cl, OPT_MCAST_TTL);
-			cl->daemon.mcast_ttl =
-				daemon_number(cl, optarg, 1, 255, "mcast-ttl");
-			break;
-		case LOPT_SYNC_PEER:
-			parse_sync_peers(cl, optarg);
-			break;
-		case 't':
-			set_service(cl, raw, IPPROTO_TCP, optarg);
-			break;
-		case 'u':
-			set_service(cl, raw, IPPROTO_UDP, optarg);
-			break;
-		case LOPT_SCTP:
-			set_service(cl, raw, IPPROTO_SCTP, optarg);
-			break;
-		case 'f':
-			set_service(cl, raw, -1, optarg);
-			cl->svc.fwmark = number(cl, optarg, 1, UINT32_MAX,
-						"fwmark");
-			break;
-		case '6':
-			set_opt(cl, OPT_IPV6);
-			break;
-		case 's':
-			set_opt(cl, OPT_SCHEDULER);
-			if (!*optarg || strlen(optarg) >= sizeof(cl->svc.sched))
-				usage_error(cl, "illegal scheduler name '%s'",
-					    optarg);
-			strcpy(cl->svc.sched, optarg);
-			break;
-		case 'p':
-			set_opt(cl, OPT_PERSISTENT);
-			/* ipvsadm (popt) takes "-p 300" as well as "-p300" */
-			if (!optarg && optind < argc && argv[optind][0] != '-')
-				optarg = argv[optind++];
-			raw->persist = optarg;
-			break;
-		case 'M':
-			set_opt(cl, OPT_NETMASK);
-			raw->netmask = optarg;
-			break;
-		case 'r':
-			set_opt(cl, OPT_SERVER);
-			raw->server = optarg;
-			break;
-		case 'm':
-			set_opt(cl, OPT_FORWARD);
-			cl->dest.fwd = IP_VS_CONN_F_MASQ;
-			break;
-		case 'g':
-			set_opt(cl, OPT_FORWARD);
-			cl->dest.fwd = IP_VS_CONN_F_DROUTE;
-			break;
-		case 'i':
-			set_opt(cl, OPT_FORWARD);
-			cl->dest.fwd = IP_VS_CONN_F_TUNNEL;
-			break;
-		case 'w':
-			set_opt(cl, OPT_WEIGHT);
-			cl->dest.weight = number(cl, optarg, 0, 65535, "weight");
-			break;
-		case 'x':
-			set_opt(cl, OPT_UTHRESHOLD);
-			cl->dest.u_thresh = number(cl, optarg, 0, INT32_MAX,
-						   "u_threshold");
-			break;
-		case 'y':
-			set_opt(cl, OPT_LTHRESHOLD);
-			cl->dest.l_thresh = number(cl, optarg, 0, INT32_MAX,
-						   "l_threshold");
-			break;
-		case 'n':
-			set_opt(cl, OPT_NUMERIC);
-			break;
-		case 'c':
-			set_opt(cl, OPT_CONNECTION);
-			break;
-		case LOPT_TIMEOUT:
-			set_opt(cl, OPT_TIMEOUT);
-			break;
-		case LOPT_STATS:
-			set_opt(cl, OPT_STATS);
-			break;
-		case LOPT_RATE:
-			set_opt(cl, OPT_RATE);
-			break;
-		case LOPT_THRESHOLDS:
-			set_opt(cl, OPT_THRESHOLDS);
-			break;
-		case LOPT_PERSISTCONN:
-			set_opt(cl, OPT_PERSISTCONN);
-			break;
-		case LOPT_NOSORT:
-			set_opt(cl, OPT_NOSORT);
-			break;
-		case LOPT_SORT:
-			break;
-		case 'X':
-			set_opt(cl, OPT_EXACT);
-			break;
-		case 'o':
-			set_opt(cl, OPT_ONEPACKET);
-			cl->svc.flags |= IP_VS_SVC_F_ONEPACKET;
-			break;
-		case 'b':
-			set_opt(cl, OPT_SCHED_FLAGS);
-			cl->sched_flags_arg = optarg;
-			break;
-		case 'j':
-			set_opt(cl, OPT_JSON);
-			break;
-		case LOPT_TUN_TYPE:
-			set_opt(cl, OPT_TUN_TYPE);
-			parse_tun_type(cl, optarg);
-			break;
-		case LOPT_TUN_PORT:
-			set_opt(cl, OPT_TUN_PORT);
-			cl->dest.tun_port = number(cl, optarg, 1, 65535,
-						   "tunnel port");
-			break;
-		case LOPT_TUN_NOCSUM:
-		case LOPT_TUN_CSUM:
-		case LOPT_TUN_REMCSUM:
-			set_opt(cl, OPT_TUN_CSUM);
-			cl->dest.tun_flags =
-				c == LOPT_TUN_CSUM ? IP_VS_TUNNEL_ENCAP_FLAG_CSUM :
-				c == LOPT_TUN_REMCSUM ?
-				IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM : 0;
-			break;
-		case LOPT_TUN_INFO:
-			set_opt(cl, OPT_TUN_INFO);
-			break;
-		case LOPT_UNSUPPORTED:
-			usage_error(cl, "option '%s' is not supported",
-				    argv[optind - 1]);
-			break;
-		case ':':
-			if (optopt && optopt < 256)
-				usage_error(cl, "option '-%c' requires an argument",
-					    optopt);
-			usage_error(cl, "option '%s' requires an argument",
-				    argv[optind - 1]);
-			break;
-		default:
-			if (optopt && optopt < 256)
-				usage_error(cl, "invalid option '-%c'", optopt);
-			usage_error(cl, "invalid option '%s'", argv[optind - 1]);
-		}
+	while ((c = getopt_long(ctx->argc, ctx->argv, g->shorts, g->longs,
+				NULL)) != -1) {
+		cmd = find_command(c);
+		o = cmd ? NULL : find_option(c);
+		if (cmd)
+			take_command(ctx, cmd, optarg);
+		else if (o)
+			take_option(ctx, o, optarg);
+		else
+			refuse(ctx, c);
 	}
 }
 
@@ -520,20 +223,20 @@ static void check_options(struct cmdline *cl)
 			;
 		other = many & ~(1ULL << i);
 		usage_error(cl, "The option '%s' conflicts with the '%s' option in the '%s' command",
-			    opt_name(other & -other), opt_names[i], cmd->name);
+			    opt_name(other & -other), opt_name(1ULL << i), cmd->name);
 	}
 }
 
-static void parse_svc(struct cmdline *cl, struct raw *raw)
+static void parse_svc(struct cmdline *cl, const struct opt_ctx *ctx)
 {
 	struct l4_svc *svc = &cl->svc;
 	bool port_given;
 
 	svc->af = AF_INET;
 	svc->netmask = 0xffffffff;
-	if (!raw->svc)
+	if (!ctx->svc)
 		return;
-	if (raw->svc_proto < 0) {
+	if (ctx->svc_proto < 0) {
 		/* fwmark services carry a protocol only to look up names */
 		svc->protocol = IPPROTO_TCP;
 		if (cl->opts & OPT_IPV6) {
@@ -544,16 +247,16 @@ static void parse_svc(struct cmdline *cl, struct raw *raw)
 	}
 	if (cl->opts & OPT_IPV6)
 		usage_error(cl, "-6 is only for fwmark services");
-	svc->protocol = raw->svc_proto;
-	if (parse_service_addr(raw->svc, svc->protocol, &svc->addr, &svc->af,
+	svc->protocol = ctx->svc_proto;
+	if (parse_service_addr(ctx->svc, svc->protocol, &svc->addr, &svc->af,
 			       &svc->port, &port_given))
 		usage_error(cl, "illegal virtual server address[:port] '%s'",
-			    raw->svc);
+			    ctx->svc);
 	if (svc->af == AF_INET6)
 		svc->netmask = 128;
 }
 
-static void parse_persistence(struct cmdline *cl, struct raw *raw)
+static void parse_persistence(struct cmdline *cl, const struct opt_ctx *ctx)
 {
 	struct l4_svc *svc = &cl->svc;
 	unsigned long v;
@@ -561,40 +264,40 @@ static void parse_persistence(struct cmdline *cl, struct raw *raw)
 	if (cl->opts & OPT_PERSISTENT) {
 		svc->flags |= IP_VS_SVC_F_PERSISTENT;
 		svc->timeout = DEF_PERSIST_TIMEOUT;
-		if (raw->persist) {
-			if (parse_uint(raw->persist, 1, MAX_TIMEOUT, &v))
+		if (ctx->persist) {
+			if (parse_uint(ctx->persist, 1, MAX_TIMEOUT, &v))
 				usage_error(cl, "invalid timeout value '%s' specified",
-					    raw->persist);
+					    ctx->persist);
 			svc->timeout = v;
 		}
 	}
-	if (!raw->netmask)
+	if (!ctx->netmask)
 		return;
 	if (svc->af == AF_INET6) {
-		svc->netmask = (uint32_t)number(cl, raw->netmask, 1, 128,
+		svc->netmask = (uint32_t)parse_number(cl, ctx->netmask, 1, 128,
 						"ipv6 netmask");
 	} else {
 		struct in_addr m;
 
-		if (inet_pton(AF_INET, raw->netmask, &m) != 1)
+		if (inet_pton(AF_INET, ctx->netmask, &m) != 1)
 			usage_error(cl, "illegal virtual server persistent mask '%s'",
-				    raw->netmask);
+				    ctx->netmask);
 		svc->netmask = m.s_addr;
 	}
 }
 
-static void parse_server(struct cmdline *cl, struct raw *raw)
+static void parse_server(struct cmdline *cl, const struct opt_ctx *ctx)
 {
 	struct l4_dest *d = &cl->dest;
 	bool port_given = false;
 
 	d->af = cl->svc.af;
-	if (!raw->server)
+	if (!ctx->server)
 		return;
-	if (parse_service_addr(raw->server, cl->svc.protocol, &d->addr, &d->af,
+	if (parse_service_addr(ctx->server, cl->svc.protocol, &d->addr, &d->af,
 			       &d->port, &port_given))
 		usage_error(cl, "illegal real server address[:port] '%s'",
-			    raw->server);
+			    ctx->server);
 	cl->dest_port_given = port_given;
 	if (!port_given)
 		d->port = cl->svc.port;
@@ -664,7 +367,7 @@ static void parse_set(int argc, char **argv, struct cmdline *cl)
 
 int cmdline_parse(int argc, char **argv, struct cmdline *cl)
 {
-	struct raw raw = { 0 };
+	struct opt_ctx ctx = { .cl = cl, .argc = argc, .argv = argv };
 	int lineno = cl->lineno;
 
 	memset(cl, 0, sizeof(*cl));
@@ -672,18 +375,18 @@ int cmdline_parse(int argc, char **argv, struct cmdline *cl)
 	cl->dest.weight = 1;
 	cl->dest.fwd = IP_VS_CONN_F_DROUTE;
 
-	collect(argc, argv, cl, &raw);
+	collect(&ctx);
 	if (!cl->cmd)
 		usage_error(cl, "no command given; try '" PROG_NAME " -h'");
-	if (cl->cmd->short_opt == LOPT_SET)
+	if (cl->cmd->short_opt == CMD_SET)
 		parse_set(argc, argv, cl);
 	if (optind < argc)
 		usage_error(cl, "unexpected argument '%s'", argv[optind]);
 	check_options(cl);
 
-	parse_svc(cl, &raw);
-	parse_persistence(cl, &raw);
-	parse_server(cl, &raw);
+	parse_svc(cl, &ctx);
+	parse_persistence(cl, &ctx);
+	parse_server(cl, &ctx);
 	switch (cl->cmd->short_opt) {
 	case 'A':
 	case 'E':
@@ -708,9 +411,43 @@ int cmdline_parse(int argc, char **argv, struct cmdline *cl)
 	return 0;
 }
 
+/* ---- help, from l4_commands[] and l4_options[] -------------------------- */
+
+static const struct {
+	const char	*title;
+	const char	*note;		/* after the section's options */
+} help_sections[] = {
+	[SEC_SERVICE] = { "virtual-service",
+			  "IPv6 addresses as [addr]:port; ports by number or name" },
+	[SEC_OPTIONS] = { "Options", NULL },
+	[SEC_DAEMON] = { "Daemon options (--start-daemon)", NULL },
+};
+
+#define HELP_COL	28	/* "-t|--tcp-service host[:port]" fits */
+
+/* "-s|--scheduler name", then the help; '\n' in it starts an indented line */
+static void print_option_help(FILE *f, const struct l4_option *o)
+{
+	char syn[64];
+	const char *h, *nl;
+	int len;
+
+	len = o->short_opt ? snprintf(syn, sizeof(syn), "-%c|", o->short_opt) : 0;
+	snprintf(syn + len, sizeof(syn) - len, "--%s%s%s", o->name,
+		 o->argname ? " " : "", o->argname ?: "");
+	fprintf(f, "  %-*s", HELP_COL, syn);
+	if (strlen(syn) > HELP_COL)
+		fprintf(f, "\n  %-*s", HELP_COL, "");
+	for (h = o->help; (nl = strchr(h, '\n')); h = nl + 1)
+		fprintf(f, " %.*s\n  %-*s", (int)(nl - h), h, HELP_COL, "");
+	fprintf(f, " %s\n", h);
+}
+
 void print_usage(FILE *f)
 {
 	const struct l4_command *cmd;
+	const struct l4_option *o;
+	unsigned int sec;
 	char opt[32];
 
 	fprintf(f, "Usage: " PROG_NAME " COMMAND [options]\n\nCommands:\n");
@@ -722,32 +459,12 @@ void print_usage(FILE *f)
 			snprintf(opt, sizeof(opt), "--%s", cmd->name);
 		fprintf(f, "  %-22s %-34s %s\n", opt, cmd->args, cmd->help);
 	}
-	fprintf(f,
-		"\nvirtual-service:\n"
-		"  -t|--tcp-service host[:port]   -u|--udp-service host[:port]\n"
-		"  --sctp-service host[:port]     -f|--fwmark-service mark [-6]\n"
-		"  IPv6 addresses as [addr]:port; ports by number or name\n"
-		"\nOptions:\n"
-		"  -s|--scheduler name    rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh\n"
-		"                         (default " DEF_SCHED ")\n"
-		"  -p|--persistent [secs] persistent service (default %d s)\n"
-		"  -M|--netmask mask      persistence granularity\n"
-		"  -b|--sched-flags list  flag-1,flag-2,flag-3; sh-fallback,sh-port (sh);\n"
-		"                         mh-fallback,mh-port (mh)\n"
-		"  -o|--ops               one-packet scheduling (UDP)\n"
-		"  -r|--real-server addr  real server host[:port]\n"
-		"  -g|--gatewaying        direct routing (default)\n"
-		"  -i|--ipip              tunneling; --tun-type ipip|gue|gre, --tun-port,\n"
-		"                         --tun-nocsum|--tun-csum|--tun-remcsum\n"
-		"  -m|--masquerading      NAT\n"
-		"  -w|--weight n          0..65535 (default 1)\n"
-		"  -x|--u-threshold n     -y|--l-threshold n\n"
-		"  -n|--numeric  -c|--connection  --timeout  --stats  --rate  --exact\n"
-		"  --thresholds  --persistent-conn  --tun-info  --nosort  --daemon\n"
-		"  -j|--json              JSON output for -L, -Lc, --timeout and --daemon\n"
-		"\nDaemon options (--start-daemon):\n"
-		"  --mcast-interface if   (default eth0)   --syncid 0..255\n"
-		"  --sync-maxlen 1..65507 --mcast-group addr  --mcast-port n  --mcast-ttl 1..255\n"
-		"  --sync-peer addr[,addr] backup: accept messages from these masters only\n",
-		DEF_PERSIST_TIMEOUT);
+	for (sec = SEC_SERVICE; sec <= SEC_DAEMON; sec++) {
+		fprintf(f, "\n%s:\n", help_sections[sec].title);
+		for (o = l4_options; o->name; o++)
+			if (o->section == sec)
+				print_option_help(f, o);
+		if (help_sections[sec].note)
+			fprintf(f, "  %s\n", help_sections[sec].note);
+	}
 }

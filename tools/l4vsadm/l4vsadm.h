@@ -103,7 +103,9 @@ struct l4_info {
 
 /*
  * Option bits: a command lists which it needs and which it allows.  There
- * are more than 32 of them, so masks are 64 bits wide (opt_mask).
+ * are more than 32 of them, so masks are 64 bits wide (opt_mask).  The
+ * options that set each bit, and the bit's name in messages, are in
+ * options.c's table.
  */
 typedef uint64_t opt_mask;
 #define OPT_NUMERIC	(1ULL << 0)
@@ -140,7 +142,6 @@ typedef uint64_t opt_mask;
 #define OPT_MCAST_PORT	(1ULL << 31)
 #define OPT_MCAST_TTL	(1ULL << 32)
 #define OPT_SYNC_PEER	(1ULL << 33)	/* may be repeated */
-#define OPT_COUNT	34
 
 struct cmdline;
 
@@ -151,7 +152,10 @@ struct cmdline;
 
 struct l4_command {
 	const char	*name;		/* long option, also the command's name */
-	int		short_opt;	/* 0: long option only */
+	int		short_opt;	/* letter, or CMD_* for a long-only one */
+	int		short_alias;	/* another letter for it, or 0 */
+	/* the command's own argument (--start-daemon master); NULL: none */
+	void		(*parse_arg)(struct cmdline *cl, const char *arg);
 	int		(*fn)(struct cmdline *cl);
 	opt_mask	need;		/* OPT_* that must be given */
 	opt_mask	allow;		/* OPT_* that may be given */
@@ -179,6 +183,12 @@ int cmdline_parse(int argc, char **argv, struct cmdline *cl);
 void usage_error(const struct cmdline *cl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void print_usage(FILE *f);
+
+/* parse.c: option values; a bad one is a usage error */
+void parse_start_daemon_arg(struct cmdline *cl, const char *arg);
+void parse_stop_daemon_arg(struct cmdline *cl, const char *arg);
+int parse_sched_flags(const char *sched, const char *arg, uint32_t *flags);
+const char *sched_flag_name(const char *sched, int bit);
 
 /* addr.c */
 int parse_service_addr(const char *arg, uint16_t proto, union l4_addr *addr,
@@ -233,7 +243,6 @@ int list_timeouts(unsigned int fmt);
 int list_conns(unsigned int fmt);
 int list_daemons(unsigned int fmt);
 void sched_flags_str(const struct l4_svc *svc, char *buf, size_t len);
-int parse_sched_flags(const char *sched, const char *arg, uint32_t *flags);
 extern const char *const tun_names[];
 
 /* json.c: a tiny streaming writer, enough for our flat schema. */

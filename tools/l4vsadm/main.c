@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * l4vsadm: administer l4vs (or the kernel's ip_vs) with ipvsadm's grammar.
- * The command table below is the single list of what the tool can do; the
- * parser, the option checks and the help text are all derived from it.
+ * The command table below is the single list of what the tool can do and
+ * options.c's table the single list of its options; the parser, the option
+ * checks and the help text are all derived from the two.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -171,46 +172,64 @@ static int do_version(struct cmdline *cl)
 			 OPT_SYNC_PEER)
 
 const struct l4_command l4_commands[] = {
-	{ "add-service", 'A', do_add_service, OPT_SERVICE, SVC_OPTS, 0,
-	  "virtual-service [-s sched] [-p [secs]] [-M mask] [-b flags]",
-	  "add a virtual service" },
-	{ "edit-service", 'E', do_edit_service, OPT_SERVICE, SVC_OPTS, 0,
-	  "virtual-service [-s sched] [-p [secs]] [-M mask] [-b flags]",
-	  "edit a virtual service" },
-	{ "delete-service", 'D', do_del_service, OPT_SERVICE, OPT_IPV6, 0,
-	  "virtual-service", "delete a virtual service" },
-	{ "clear", 'C', do_clear, 0, 0, 0, "", "clear the whole table" },
-	{ "restore", 'R', do_restore, 0, 0, 0, "< file",
-	  "restore rules from stdin (ipvsadm -S format)" },
-	{ "save", 'S', do_save, 0, OPT_NUMERIC, 0, "[-n]",
-	  "save rules to stdout" },
-	{ "add-server", 'a', do_add_server, OPT_SERVICE | OPT_SERVER,
-	  DEST_OPTS, 0, "virtual-service -r server [options]",
-	  "add a real server" },
-	{ "edit-server", 'e', do_edit_server, OPT_SERVICE | OPT_SERVER,
-	  DEST_OPTS, 0, "virtual-service -r server [options]",
-	  "edit a real server" },
-	{ "delete-server", 'd', do_del_server, OPT_SERVICE | OPT_SERVER,
-	  OPT_IPV6, 0, "virtual-service -r server", "delete a real server" },
-	{ "list", 'L', do_list, 0, LIST_OPTS,
-	  OPT_CONNECTION | OPT_SERVICE | OPT_TIMEOUT | OPT_DAEMON,
-	  "[virtual-service] [options]", "list the table (also -l)" },
-	{ "zero", 'Z', do_zero, 0, OPT_SERVICE | OPT_IPV6, 0,
-	  "[virtual-service]", "zero counters of a service or of all" },
-	{ "set", CMD_SET, do_set, 0, 0, 0, "tcp tcpfin udp",
-	  "set connection timeouts (seconds)" },
+	{ .name = "add-service", .short_opt = 'A', .fn = do_add_service,
+	  .need = OPT_SERVICE, .allow = SVC_OPTS,
+	  .args = "virtual-service [-s sched] [-p [secs]] [-M mask] [-b flags]",
+	  .help = "add a virtual service" },
+	{ .name = "edit-service", .short_opt = 'E', .fn = do_edit_service,
+	  .need = OPT_SERVICE, .allow = SVC_OPTS,
+	  .args = "virtual-service [-s sched] [-p [secs]] [-M mask] [-b flags]",
+	  .help = "edit a virtual service" },
+	{ .name = "delete-service", .short_opt = 'D', .fn = do_del_service,
+	  .need = OPT_SERVICE, .allow = OPT_IPV6,
+	  .args = "virtual-service", .help = "delete a virtual service" },
+	{ .name = "clear", .short_opt = 'C', .fn = do_clear,
+	  .args = "", .help = "clear the whole table" },
+	{ .name = "restore", .short_opt = 'R', .fn = do_restore,
+	  .args = "< file",
+	  .help = "restore rules from stdin (ipvsadm -S format)" },
+	{ .name = "save", .short_opt = 'S', .fn = do_save,
+	  .allow = OPT_NUMERIC, .args = "[-n]",
+	  .help = "save rules to stdout" },
+	{ .name = "add-server", .short_opt = 'a', .fn = do_add_server,
+	  .need = OPT_SERVICE | OPT_SERVER, .allow = DEST_OPTS,
+	  .args = "virtual-service -r server [options]",
+	  .help = "add a real server" },
+	{ .name = "edit-server", .short_opt = 'e', .fn = do_edit_server,
+	  .need = OPT_SERVICE | OPT_SERVER, .allow = DEST_OPTS,
+	  .args = "virtual-service -r server [options]",
+	  .help = "edit a real server" },
+	{ .name = "delete-server", .short_opt = 'd', .fn = do_del_server,
+	  .need = OPT_SERVICE | OPT_SERVER, .allow = OPT_IPV6,
+	  .args = "virtual-service -r server", .help = "delete a real server" },
+	{ .name = "list", .short_opt = 'L', .short_alias = 'l', .fn = do_list,
+	  .allow = LIST_OPTS,
+	  .one_of = OPT_CONNECTION | OPT_SERVICE | OPT_TIMEOUT | OPT_DAEMON,
+	  .args = "[virtual-service] [options]",
+	  .help = "list the table (also -l)" },
+	{ .name = "zero", .short_opt = 'Z', .fn = do_zero,
+	  .allow = OPT_SERVICE | OPT_IPV6, .args = "[virtual-service]",
+	  .help = "zero counters of a service or of all" },
+	{ .name = "set", .short_opt = CMD_SET, .fn = do_set,
+	  .args = "tcp tcpfin udp",
+	  .help = "set connection timeouts (seconds)" },
 	/*
 	 * As ipvsadm, --stop-daemon takes --syncid (and sends it, though the
 	 * kernel needs only the state), and -L takes it and does nothing.
 	 */
-	{ "start-daemon", CMD_START_DAEMON, do_start_daemon, 0, DAEMON_OPTS, 0,
-	  "master|backup [daemon options]",
-	  "start the connection sync daemon" },
-	{ "stop-daemon", CMD_STOP_DAEMON, do_stop_daemon, 0, OPT_SYNCID, 0,
-	  "master|backup", "stop the connection sync daemon" },
-	{ "help", 'h', do_help, 0, 0, 0, "", "display this help" },
-	{ "version", 'v', do_version, 0, 0, 0, "", "display the version" },
-	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+	{ .name = "start-daemon", .short_opt = CMD_START_DAEMON,
+	  .parse_arg = parse_start_daemon_arg, .fn = do_start_daemon,
+	  .allow = DAEMON_OPTS, .args = "master|backup [daemon options]",
+	  .help = "start the connection sync daemon" },
+	{ .name = "stop-daemon", .short_opt = CMD_STOP_DAEMON,
+	  .parse_arg = parse_stop_daemon_arg, .fn = do_stop_daemon,
+	  .allow = OPT_SYNCID, .args = "master|backup",
+	  .help = "stop the connection sync daemon" },
+	{ .name = "help", .short_opt = 'h', .fn = do_help,
+	  .args = "", .help = "display this help" },
+	{ .name = "version", .short_opt = 'v', .fn = do_version,
+	  .args = "", .help = "display the version" },
+	{ .name = NULL }
 };
 
 /* -Lc only reads /proc, so it works (and can be tested) without netlink. */

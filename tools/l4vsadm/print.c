@@ -18,17 +18,6 @@ static const char *const tun_csum_names[] = { "nocsum", "csum", "remcsum" };
 
 /* ---- scheduler flags ----------------------------------------------------- */
 
-static const char *sched_flag_name(const char *sched, int bit)
-{
-	static const char *const generic[] = { "flag-1", "flag-2", "flag-3" };
-
-	if (!strcmp(sched, "sh") && bit < 2)
-		return bit ? "sh-port" : "sh-fallback";
-	if (!strcmp(sched, "mh") && bit < 2)
-		return bit ? "mh-port" : "mh-fallback";
-	return generic[bit];
-}
-
 void sched_flags_str(const struct l4_svc *svc, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -41,29 +30,6 @@ void sched_flags_str(const struct l4_svc *svc, char *buf, size_t len)
 		used += snprintf(buf + used, len > used ? len - used : 0, "%s%s",
 				 used ? "," : "", sched_flag_name(svc->sched, bit));
 	}
-}
-
-/* A comma-separated list; sh-* and mh-* only for their own scheduler. */
-int parse_sched_flags(const char *sched, const char *arg, uint32_t *flags)
-{
-	char buf[128], *tok, *save = NULL;
-	int bit;
-
-	if (strlen(arg) >= sizeof(buf))
-		return -1;
-	strcpy(buf, arg);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		for (bit = 0; bit < 3; bit++)
-			if (!strcmp(tok, sched_flag_name(sched, bit)) ||
-			    !strcmp(tok, (const char *[]){ "flag-1", "flag-2",
-							  "flag-3" }[bit]))
-				break;
-		if (bit == 3)
-			return -1;
-		*flags |= IP_VS_SVC_F_SCHED1 << bit;
-	}
-	return 0;
 }
 
 /* ---- text ---------------------------------------------------------------- */

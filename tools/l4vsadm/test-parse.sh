@@ -267,6 +267,121 @@ cmd=$DEL_DAEMON state=2 ifn= syncid=0"
 [ "$out" = "$want" ] && ok "restore starts and stops daemons" ||
 	nok "restore starts and stops daemons" "got: $out"
 
+# every option at least once, in its long form where the cases above use
+# the short one
+expect "-A --sctp-service 10.0.0.1:80" \
+	"cmd=$NEW_SVC af=2 proto=132 vip=10.0.0.1:80 sched=wlc flags=0x0 timeout=0 netmask=0xffffffff"
+expect "-A --fwmark-service 3 --ipv6" \
+	"cmd=$NEW_SVC af=10 fwmark=3 sched=wlc flags=0x0 timeout=0 netmask=0x00000080"
+expect "-A -u 10.0.0.1:53 --ops --sched-flags flag-2 --scheduler rr" \
+	"cmd=$NEW_SVC af=2 proto=17 vip=10.0.0.1:53 sched=rr flags=0x14 timeout=0 netmask=0xffffffff"
+expect "-A -t 10.0.0.1:80 --sort" "cmd=$NEW_SVC$V4 sched=wlc flags=0x0 timeout=0 netmask=0xffffffff"
+expect "-a -t 10.0.0.1:80 -r 192.168.1.2:8080 -g" \
+	"cmd=$NEW_DEST$V4$D0 rip=192.168.1.2:80 fwd=3 weight=1 x=0 y=0 tun=0/0/0"
+expect "--add-server -t 10.0.0.1:80 --real-server 192.168.1.2 --masquerading --weight 2 --u-threshold 5 --l-threshold 1" \
+	"cmd=$NEW_DEST$V4$D0 rip=192.168.1.2:80 fwd=0 weight=2 x=5 y=1 tun=0/0/0"
+expect "--edit-server --udp-service 10.0.0.1:53 --real-server 192.168.1.2:5353 --gatewaying" \
+	"cmd=$SET_DEST af=2 proto=17 vip=10.0.0.1:53$D0 rip=192.168.1.2:53 fwd=3 weight=1 x=0 y=0 tun=0/0/0"
+expect "-a -t 10.0.0.1:80 -r 192.168.1.2 --ipip --tun-type gre --tun-remcsum" \
+	"cmd=$NEW_DEST$V4$D0 rip=192.168.1.2:80 fwd=2 weight=1 x=0 y=0 tun=2/0/2"
+expect "-a -t 10.0.0.1:80 -r 192.168.1.2 -i --tun-type gue --tun-port 6080 --tun-nocsum" \
+	"cmd=$NEW_DEST$V4$D0 rip=192.168.1.2:80 fwd=2 weight=1 x=0 y=0 tun=1/6080/0"
+expect "--delete-service --fwmark-service 3 -6" \
+	"cmd=$DEL_SVC af=10 fwmark=3 sched= flags=0x0 timeout=0 netmask=0x00000080"
+expect "--delete-server -t 10.0.0.1:80 -r 192.168.1.2" \
+	"cmd=$DEL_DEST$V4$D0 rip=192.168.1.2:80 fwd=3 weight=1 x=0 y=0 tun=0/0/0"
+expect "--zero --tcp-service 10.0.0.1:80" "cmd=$ZERO$V4$D0"
+expect "--version" "$("$L4VSADM" -v)"
+
+# listing options: parsed and accepted, so the dry run gets as far as the
+# kernel it does not have (exit 1, not the usage error's 2)
+listed() {
+	local rc
+
+	# shellcheck disable=SC2086
+	"$L4VSADM" $1 >/dev/null 2>"$tmp" </dev/null
+	rc=$?
+	if [ $rc != 2 ]; then
+		ok "accepted: $1"
+	else
+		nok "accepted: $1" "exit $rc" "stderr: $(cat "$tmp")"
+	fi
+}
+listed "-l -n --stats --exact --nosort"
+listed "-L --rate --thresholds --persistent-conn --tun-info"
+listed "-L --timeout -j"
+listed "-L --daemon --json --syncid 1"
+listed "-L -c -n"
+listed "--list --numeric -X --sort -t 10.0.0.1:80"
+listed "--save -n"
+listed "-L --tun-i"
+
+# the messages the option table's names and getopt's refusals make
+message "--pe sip" "option 'sip' is not supported"
+message "--pe=sip" "option '--pe=sip' is not supported"
+message "-A -t 10.0.0.1:80 -s rr -s wrr" "multiple 'scheduler' options specified"
+message "-A -t 10.0.0.1:80 -u 10.0.0.1:80" "multiple 'service-address' options specified"
+message "-a -t 10.0.0.1:80 -r 1.2.3.4 -m -g" "multiple 'forwarding-method' options specified"
+message "-a -t 10.0.0.1:80 -r 1.2.3.4 -i --tun-type gre --tun-csum --tun-nocsum" \
+	"multiple 'tun-csum' options specified"
+message "-A" "the 'add-service' command needs the 'service-address' option"
+message "-D -t 10.0.0.1:80 -s rr" "Illegal 'scheduler' option with the 'delete-service' command"
+message "-L -c -t 10.0.0.1:80" \
+	"The option 'service-address' conflicts with the 'connection' option in the 'list' command"
+message "-Q" "invalid option '-Q'"
+message "--bogus" "invalid option '--bogus'"
+message "--tun" "invalid option '--tun'"
+message "--clear=1" "invalid option '-C'"
+message "-L --tun-info=x" "invalid option '--tun-info=x'"
+message "-A -t" "option '-t' requires an argument"
+message "--start-daemon master --syncid" "option '--syncid' requires an argument"
+message "-ln -L" "multiple commands specified"
+message "-h extra" "unexpected argument 'extra'"
+
+# help: every command and every option the tool takes is in it
+# found NAME: ok when the loop before it left nothing in $missing
+found() {
+	if [ -z "$missing" ]; then
+		ok "$1"
+	else
+		nok "$1" "missing:$missing"
+	fi
+	missing=
+}
+help=$("$L4VSADM" -h)
+rc=$?
+if [ $rc = 0 ] && [ "$help" = "$("$L4VSADM" --help)" ]; then
+	ok "-h and --help: exit 0, same text"
+else
+	nok "-h and --help: exit 0, same text" "exit $rc"
+fi
+missing=
+for o in add-service edit-service delete-service clear restore save \
+	add-server edit-server delete-server list zero set start-daemon \
+	stop-daemon help version tcp-service udp-service sctp-service \
+	fwmark-service ipv6 scheduler persistent netmask sched-flags ops \
+	real-server gatewaying ipip masquerading weight u-threshold \
+	l-threshold tun-type tun-port tun-nocsum tun-csum tun-remcsum numeric \
+	connection timeout daemon stats rate exact thresholds persistent-conn \
+	tun-info nosort json mcast-interface syncid sync-maxlen mcast-group \
+	mcast-port mcast-ttl sync-peer; do
+	grep -qE -e "--$o([ ,]|$)" <<<"$help" || missing+=" --$o"
+done
+found "help names every option"
+for l in A E D C R S a e d L Z h v; do
+	grep -qF -- ", -$l " <<<"$help" || missing+=" -$l"
+done
+for l in t u f 6 s p M b o r g i m w x y n c X j; do
+	grep -qF -- "-$l|--" <<<"$help" || missing+=" -$l"
+done
+found "help names every short option"
+for t in "(default wlc)" "(default 360 s)" "0..65535 (default 1)" "(default eth0)" \
+	"rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh" "ports by number or name" \
+	"sh-fallback,sh-port (sh)" "mh-fallback,mh-port (mh)" "1..65507" "0..255"; do
+	grep -qF -- "$t" <<<"$help" || missing+=" '$t'"
+done
+found "help gives the defaults and ranges"
+
 echo "1..$n"
 echo "# $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]
