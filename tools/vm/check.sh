@@ -2,15 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh: what `make check` runs.  Installs what is missing, fetches the
-# backports kernel, builds l4vs for it and for the distribution kernel, and
-# runs selftests/run.sh in one qemu guest per kernel, one after the other.
+# backports kernels (bookworm-backports' 6.12 and the newest 7.x from
+# trixie-backports, which is built for in tools/vm/buildroot.sh's trixie
+# root), builds l4vs for them and for the distribution kernel, and runs
+# selftests/run.sh in one qemu guest per kernel, one after the other.
 # Then, on the first kernel, the sync interoperability test against ip_vs
 # (two guests; L4VS_INTEROP=0 skips it) and the benchmark smoke run, and on
 # the host the dkms / make install test.  Ends with the line
 # "N passed, N failed" summed over all of it; a build failure, a guest crash
 # or timeout, or a kernel splat counts as one more failure.
 #
-# Environment: L4VS_KERNELS="rel ..." (default: distribution + backports),
+# Environment: L4VS_KERNELS="rel ..." (default: distribution, 6.12 and 7.x
+# backports), L4VS_NEWEST_SUITE (where the newest kernel comes from, default
+# trixie-backports; sid works too),
 # L4VS_CHECK_TIMEOUT (seconds per guest, default 2400), L4VS_TESTS (subset,
 # passed on to selftests/run.sh).
 set -uo pipefail
@@ -50,7 +54,10 @@ if [ -n "${L4VS_KERNELS:-}" ]; then
 else
 	host_rel=$(host_default_release) || abort "no distribution kernel installed"
 	bpo_rel=$("$vm_dir/fetch-kernel.sh") || abort "fetching the backports kernel failed"
-	kernels=("$host_rel" "$bpo_rel")
+	newest_suite=${L4VS_NEWEST_SUITE:-trixie-backports}
+	newest_rel=$("$vm_dir/fetch-kernel.sh" "$newest_suite") ||
+		abort "fetching the newest kernel from $newest_suite failed"
+	kernels=("$host_rel" "$bpo_rel" "$newest_rel")
 fi
 for rel in "${kernels[@]}"; do
 	if ! kernel_paths "$rel" >/dev/null; then
