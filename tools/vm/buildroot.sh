@@ -13,9 +13,10 @@
 # make, libc6-dev and what linux-kbuild needs at run time) and cached at
 # $L4VS_CACHE/buildroot-trixie; the .debs it was made from stay in
 # $L4VS_CACHE/debootstrap-trixie, so a root deleted or gone stale is made
-# again without the network.  The host's apt sources are never used or
-# touched: debootstrap fetches from the mirror itself, and the kernel headers
-# are the ones fetch-kernel.sh already extracted under $L4VS_CACHE/kernels.
+# again without downloading them (only the index).  The host's apt sources
+# are never used or touched: debootstrap fetches from the mirror itself, and
+# the kernel headers are the ones fetch-kernel.sh extracted under
+# $L4VS_CACHE/kernels.
 #
 # For each command a private mount namespace gets the checkout and
 # $L4VS_CACHE/kernels bind-mounted at their own paths inside the root (so

@@ -59,10 +59,14 @@ else
 		abort "fetching the newest kernel from $newest_suite failed"
 	kernels=("$host_rel" "$bpo_rel" "$newest_rel")
 fi
+# a release named in L4VS_KERNELS may be one a backports suite has not
+# been asked for yet
 for rel in "${kernels[@]}"; do
-	if ! kernel_paths "$rel" >/dev/null; then
-		"$vm_dir/fetch-kernel.sh" >/dev/null || abort "kernel $rel unavailable"
-	fi
+	for suite in bookworm-backports "${L4VS_NEWEST_SUITE:-trixie-backports}"; do
+		kernel_paths "$rel" >/dev/null && break
+		"$vm_dir/fetch-kernel.sh" "$suite" >/dev/null || abort "fetching from $suite failed"
+	done
+	kernel_paths "$rel" >/dev/null || abort "kernel $rel unavailable"
 done
 
 make -s l4vsadm || abort "building l4vsadm failed"
