@@ -18,10 +18,13 @@ VM		:= $(CURDIR)/tools/vm
 L4VS_CACHE	?= /var/cache/l4vs
 export L4VS_CACHE
 
+# The newest /usr/src headers stand in only for a plain `make` on a host
+# whose running kernel has none: a KVER asked for is built for or refused.
+KVER_ASKED	:= $(filter-out undefined,$(origin KVER))
 KVER		?= $(shell uname -r)
 KDIR		?= $(firstword $(wildcard /lib/modules/$(KVER)/build \
 			$(L4VS_CACHE)/kernels/$(KVER)/usr/src/linux-headers-$(KVER)) \
-			$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+			$(if $(KVER_ASKED),,$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))))
 # The release the headers were built for, which may differ from KVER when
 # the fallback above picked them: it decides where `make install` puts things.
 # (utsrelease.h, not include/config/kernel.release: Debian's headers carry the
@@ -37,8 +40,9 @@ all: modules
 
 modules: l4vsadm
 	@test -n "$(KDIR)" -a -e "$(KDIR)/Makefile" || \
-		{ echo "no kernel headers (KDIR=$(KDIR)); run tools/vm/deps.sh" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+		{ echo "no kernel headers for $(KVER) (KDIR=$(KDIR)); run tools/vm/deps.sh" \
+			"or tools/vm/fetch-kernel.sh" >&2; exit 1; }
+	$(call in_buildroot,$(KDIR)) $(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 l4vsadm:
 	$(MAKE) -C tools/l4vsadm
@@ -54,12 +58,17 @@ build/%/.sources: FORCE
 		-print0 | cpio --quiet -0 -pdmu $(@D)
 	@touch $@
 
+# A kernel built with a newer gcc than the host's (Debian's 7.x: gcc-14) is
+# built for inside a cached trixie root (tools/vm/buildroot.sh).
+in_buildroot = $$(. $(VM)/lib.sh && kernel_needs_buildroot $(1) && echo $(VM)/buildroot.sh)
+
 build-%: build/%/.sources
 	@kdir=$$(. $(VM)/lib.sh && kernel_kdir $*) || \
 		{ echo "no headers for kernel $*; try tools/vm/fetch-kernel.sh" >&2; exit 1; }; \
-	echo "  BUILD   modules for $* ($$kdir)"; \
+	wrap=$(call in_buildroot,$$kdir); \
+	echo "  BUILD   modules for $* ($$kdir$${wrap:+, in the trixie build root})"; \
 	rm -f $(CURDIR)/build/$*/*.ko; \
-	$(MAKE) -C $$kdir M=$(CURDIR)/build/$* modules
+	$$wrap $(MAKE) -C $$kdir M=$(CURDIR)/build/$* modules
 
 install: modules
 	install -d $(MODDIR)

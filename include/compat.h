@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Differences between the kernels l4vs builds against (6.1 and 6.12) live
+ * Differences between the kernels l4vs builds against (6.1, 6.12, 7.x) live
  * here and only here; the .c files never test LINUX_VERSION_CODE.
  */
 #ifndef _L4VS_COMPAT_H
@@ -46,6 +46,17 @@
 #else
 /* skbuff.h, through a path without "linux", a predefined macro */
 #define L4VS_GSO_H	<net/ip.h>
+#endif
+
+/*
+ * sync.c: 6.19 typed kernel_bind()'s address as struct sockaddr_unsized
+ * (a sockaddr whose size only the length argument tells); the cast names
+ * the type each kernel's prototype wants.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#define l4vs_bind_addr(ss)	((struct sockaddr_unsized *)(ss))
+#else
+#define l4vs_bind_addr(ss)	((struct sockaddr *)(ss))
 #endif
 
 #endif /* _L4VS_COMPAT_H */

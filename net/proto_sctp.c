@@ -21,40 +21,19 @@
  * computed one (unless the device will compute it: CHECKSUM_PARTIAL).
  */
 #include <linux/sctp.h>
-#include <linux/crc32.h>
-#include <linux/crc32c.h>
+#include <linux/skbuff.h>
+#include <net/sctp/checksum.h>
 
 #include "conn.h"
 
-/* CRC32c through skb_checksum(), which walks fragments for us. */
-static __wsum crc_update(const void *buf, int len, __wsum crc)
-{
-	return (__force __wsum)crc32c((__force u32)crc, buf, len);
-}
-
-static __wsum crc_combine(__wsum crc1, __wsum crc2, int offset, int len2)
-{
-	return (__force __wsum)__crc32c_le_combine((__force u32)crc1,
-						   (__force u32)crc2, len2);
-}
-
-static const struct skb_checksum_ops crc32c_ops = {
-	.update  = crc_update,
-	.combine = crc_combine,
-};
-
-/* The checksum the packet should carry; its own field counts as zero. */
+/*
+ * The checksum the packet should carry; its own field counts as zero.  The
+ * kernel's helper walks the fragments, and follows the CRC32c library's
+ * changes between kernels (6.16 removed the skb_checksum_ops way).
+ */
 static __le32 sctp_crc(struct sk_buff *skb, unsigned int thoff)
 {
-	struct sctphdr *sh = (struct sctphdr *)(skb->data + thoff);
-	__le32 saved = sh->checksum;
-	__wsum crc;
-
-	sh->checksum = 0;
-	crc = __skb_checksum(skb, thoff, skb->len - thoff, ~(__wsum)0,
-			     &crc32c_ops);
-	sh->checksum = saved;
-	return cpu_to_le32(~(__force u32)crc);
+	return sctp_compute_cksum(skb, thoff);
 }
 
 static const unsigned int sctp_default_timeouts[L4VS_SCTP_S_LAST] = {

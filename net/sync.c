@@ -454,7 +454,7 @@ static int sync_sock(struct l4vs_net *ln, const struct l4vs_sync_conf *c,
 		if (ret)
 			goto err;
 	} else {
-		ret = kernel_bind(sock, (struct sockaddr *)dst, *dstlen);
+		ret = kernel_bind(sock, l4vs_bind_addr(dst), *dstlen);
 		if (ret)
 			goto err;
 		if (c->mcast_af == AF_INET6) {

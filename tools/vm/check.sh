@@ -2,17 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh: what `make check` runs.  Installs what is missing, fetches the
-# backports kernel, builds l4vs for it and for the distribution kernel, and
-# runs selftests/run.sh in one qemu guest per kernel, one after the other.
+# backports kernels (bookworm-backports' 6.12 and the newest 7.x from
+# trixie-backports, which is built for in tools/vm/buildroot.sh's trixie
+# root), builds l4vs for them and for the distribution kernel, and runs
+# selftests/run.sh in one qemu guest per kernel, one after the other.
 # Then, on the first kernel, the sync interoperability test against ip_vs
 # (two guests; L4VS_INTEROP=0 skips it) and the benchmark smoke run, and on
 # the host the dkms / make install test.  Ends with the line
 # "N passed, N failed" summed over all of it; a build failure, a guest crash
 # or timeout, or a kernel splat counts as one more failure.
 #
-# Environment: L4VS_KERNELS="rel ..." (default: distribution + backports),
+# Environment: L4VS_KERNELS="rel ..." (default: distribution, 6.12 and 7.x
+# backports), L4VS_NEWEST_SUITE (where the newest kernel comes from, default
+# trixie-backports; sid works too),
 # L4VS_CHECK_TIMEOUT (seconds per guest, default 2400), L4VS_TESTS (subset,
-# passed on to selftests/run.sh).
+# passed on to selftests/run.sh), L4VS_MIDDLE_TESTS (a subset for the kernels
+# between the first and the last, i.e. 6.12, when CI time is short; default:
+# the whole suite everywhere).
 set -uo pipefail
 
 # shellcheck source=tools/vm/lib.sh
@@ -50,12 +56,19 @@ if [ -n "${L4VS_KERNELS:-}" ]; then
 else
 	host_rel=$(host_default_release) || abort "no distribution kernel installed"
 	bpo_rel=$("$vm_dir/fetch-kernel.sh") || abort "fetching the backports kernel failed"
-	kernels=("$host_rel" "$bpo_rel")
+	newest_suite=${L4VS_NEWEST_SUITE:-trixie-backports}
+	newest_rel=$("$vm_dir/fetch-kernel.sh" "$newest_suite") ||
+		abort "fetching the newest kernel from $newest_suite failed"
+	kernels=("$host_rel" "$bpo_rel" "$newest_rel")
 fi
+# a release named in L4VS_KERNELS may be one a backports suite has not
+# been asked for yet
 for rel in "${kernels[@]}"; do
-	if ! kernel_paths "$rel" >/dev/null; then
-		"$vm_dir/fetch-kernel.sh" >/dev/null || abort "kernel $rel unavailable"
-	fi
+	for suite in bookworm-backports "${L4VS_NEWEST_SUITE:-trixie-backports}"; do
+		kernel_paths "$rel" >/dev/null && break
+		"$vm_dir/fetch-kernel.sh" "$suite" >/dev/null || abort "fetching from $suite failed"
+	done
+	kernel_paths "$rel" >/dev/null || abort "kernel $rel unavailable"
 done
 
 make -s l4vsadm || abort "building l4vsadm failed"
@@ -107,9 +120,15 @@ for rel in "${kernels[@]}"; do
 	# console.log) and, for counting, to a file in the out share: the
 	# verdict never comes from the console.
 	rc=0
+	tests=${L4VS_TESTS:-}
+	if [ -n "${L4VS_MIDDLE_TESTS:-}" ] && [ "$rel" != "${kernels[0]}" ] &&
+	   [ "$rel" != "${kernels[-1]}" ]; then
+		tests=$L4VS_MIDDLE_TESTS
+		echo "# $rel runs only: $tests"
+	fi
 	# slub_debug: connection entries are poisoned when freed and checked
 	# when allocated, so a write through a stale pointer to one is a splat
-	L4VS_MODULES_DIR=$checkout/build/$rel \
+	L4VS_TESTS=$tests L4VS_MODULES_DIR=$checkout/build/$rel \
 		"$vm_dir/run.sh" --kernel "$rel" --timeout "$timeout_s" --out "$out" \
 		--append "slub_debug=FZP,l4vs_conn" -- \
 		'set -o pipefail; bash selftests/run.sh 2>&1 | tee "$L4VS_OUTDIR/selftests.log"' \

@@ -16,6 +16,8 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio gzip xz-utils zstd util-linux coreutils
 	# fetch-kernel.sh
 	apt ca-certificates
+	# buildroot.sh (the trixie root 7.x kernels are built in)
+	debootstrap
 	# demo and selftests
 	iproute2 ipvsadm socat iputils-ping procps python3 jq
 	nftables conntrack iptables tcpdump keepalived ethtool

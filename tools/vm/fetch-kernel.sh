@@ -1,19 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# fetch-kernel.sh: make the newest bookworm-backports kernel (6.12 today)
-# available under $L4VS_CACHE/kernels/<release>/ for run.sh and module builds,
-# without touching the system's apt sources: apt runs with a private
-# configuration whose sources, lists and archives all live in the cache.
+# fetch-kernel.sh [suite]: make the newest kernel of a Debian suite (default
+# bookworm-backports: 6.12 today; trixie-backports: 7.x; sid) available under
+# $L4VS_CACHE/kernels/<release>/ for run.sh and module builds, without
+# touching the system's apt sources: apt runs with a private configuration
+# whose sources, lists and archives all live in $L4VS_CACHE/apt-<suite>.
 #
-# Prints the release on stdout; records it in $L4VS_CACHE/kernels/current.
-# Idempotent; quick once the cache holds the packages.
+# Prints the release on stdout; records it in $L4VS_CACHE/kernels/current-<suite>
+# (and, for the default suite, in .../current).  Idempotent; quick once the
+# cache holds the packages.
 set -euo pipefail
 
 # shellcheck source=tools/vm/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-suite=${L4VS_KERNEL_SUITE:-bookworm-backports}
+default_suite=bookworm-backports
+suite=${1:-${L4VS_KERNEL_SUITE:-$default_suite}}
 mirror=${L4VS_MIRROR:-http://deb.debian.org/debian}
 apt_dir=$L4VS_CACHE/apt-$suite
 
@@ -62,18 +65,32 @@ dep=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: //
 [ -n "$dep" ] || die "cannot resolve linux-image-amd64 in $suite"
 rel=${dep#linux-image-}
 rel=${rel%-unsigned}
+# From 7.x on, linux-image-<rel> is itself a metapackage: the kernel is in
+# linux-binary-<rel> (/usr/lib/modules/<rel>/vmlinuz), the modules in
+# linux-modules-<rel>, System.map, config and modules.builtin in
+# linux-base-<rel>.  Older kernels are the one package.
+ideps=$(apt-cache depends "linux-image-$rel" 2>/dev/null | sed -n 's/^ *Depends: //p')
+image=()
+for p in "linux-binary-$rel" "linux-modules-$rel" "linux-base-$rel"; do
+	grep -qFx "$p" <<<"$ideps" && image+=("$p")
+done
+[ ${#image[@]} -gt 0 ] || image=("$dep")
 # The headers package names its -common half and the kbuild tools it needs.
 hdeps=$(apt-cache depends "linux-headers-$rel" 2>/dev/null | sed -n 's/^ *Depends: //p')
 common=$(grep -E '^linux-headers-.*-common$' <<<"$hdeps" | head -n 1) || true
 kbuild=$(grep -E '^linux-kbuild-' <<<"$hdeps" | head -n 1) || true
 [ -n "$common" ] && [ -n "$kbuild" ] || die "cannot resolve the headers of $rel in $suite"
 
-pkgs=("$dep" "linux-headers-$rel" "$common" "$kbuild")
+pkgs=("${image[@]}" "linux-headers-$rel" "$common" "$kbuild")
 root=$(cached_root "$rel")
 done_stamp=$root/.complete
-if [ -e "$done_stamp" ]; then
-	echo "$rel" >"$L4VS_CACHE/kernels/current"
+record() {
+	echo "$rel" >"$L4VS_CACHE/kernels/current-$suite"
+	[ "$suite" != "$default_suite" ] || echo "$rel" >"$L4VS_CACHE/kernels/current"
 	echo "$rel"
+}
+if [ -e "$done_stamp" ]; then
+	record
 	exit 0
 fi
 
@@ -105,8 +122,12 @@ while read -r link; do
 	/usr/*)	ln -sfn "$root$target" "$link" ;;
 	esac
 done
-# ... and its Makefile includes the common Makefile by absolute path.
-sed -i "s|^include /usr/src/|include $root/usr/src/|" "$hdr/Makefile"
+# ... and its Makefile includes the common Makefile by absolute path (7.x's
+# also sets KBUILD_OUTPUT to its own absolute path).
+sed -i -e "s|^include /usr/src/|include $root/usr/src/|" \
+	-e "s|^KBUILD_OUTPUT=/usr/src/|KBUILD_OUTPUT=$root/usr/src/|" "$hdr/Makefile"
+! grep -E '^(include|KBUILD_OUTPUT) *=? */usr/' "$hdr/Makefile" >/dev/null ||
+	die "unexpected absolute path left in $hdr/Makefile"
 grep -q "^include $root/" "$hdr/Makefile" || die "unexpected $hdr/Makefile"
 
 for m in "$root/lib/modules/$rel" "$root/usr/lib/modules/$rel"; do
@@ -116,12 +137,15 @@ for m in "$root/lib/modules/$rel" "$root/usr/lib/modules/$rel"; do
 	fi
 done
 [ -n "${modules:-}" ] || die "no modules for $rel after extraction"
-[ -e "$root/boot/vmlinuz-$rel" ] || die "no vmlinuz-$rel after extraction"
+# /boot/vmlinuz-<rel> up to 6.x, <modules>/vmlinuz from 7.x on
+vmlinuz=$(kernel_image "$root" "$rel") || die "no vmlinuz for $rel after extraction"
+sysmap=$root/boot/System.map-$rel
+[ -e "$sysmap" ] || sysmap=$modules/System.map
+[ -e "$sysmap" ] || die "no System.map for $rel after extraction"
 # the package's postinst would have run depmod; nobody installs it here
-depmod -b "${modules%/lib/modules/"$rel"}" -F "$root/boot/System.map-$rel" "$rel" ||
+depmod -b "${modules%/lib/modules/"$rel"}" -F "$sysmap" "$rel" ||
 	die "depmod for $rel failed"
 
 touch "$done_stamp"
-echo "$rel" >"$L4VS_CACHE/kernels/current"
-log "kernel $rel: $root/boot/vmlinuz-$rel, headers $hdr, modules $modules"
-echo "$rel"
+log "kernel $rel: $vmlinuz, headers $hdr, modules $modules"
+record
