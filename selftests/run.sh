@@ -25,6 +25,7 @@ TESTS=(
 	module_params
 	sched_selftest
 	sysctl_userns
+	ipvs_sysctl
 	ipvsadm_compat
 	save_restore
 	nat_rr

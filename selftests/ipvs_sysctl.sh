@@ -1,0 +1,166 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+#  netns dir-<suffix>                        the guest itself
+#  /proc/sys/net/ipv4/vs/*                   modprobe -C tools/modprobe/l4vs.conf
+#  <- sysctl -p of an LVS guide's lines      ip_vs / ip_vs_sh / ip_vs_ftp
+#  <- out-of-range and pending values
+#  (then the same netns under ip_vs: the knob names and defaults compared)
+#
+# The IPVS sysctl tree: l4vs answers under net.ipv4.vs with IPVS's names,
+# so `sysctl -p` of the usual /etc/sysctl.conf lines (kube-proxy's, LVS
+# guides') applies unchanged, in every namespace.  A value out of a knob's
+# range, or a value of a knob whose behaviour l4vs does not have yet, is
+# refused (EINVAL) and changes nothing.  Against the kernel's ip_vs: every
+# knob ip_vs shows, l4vs shows too (but the ones Documentation/parameters.md
+# gives a reason for), with the same default where the behaviour is the
+# same.  Then the modprobe configuration `make install` ships: with l4vs
+# loaded, "modprobe ip_vs" (as ipvsadm, keepalived and kube-proxy run it)
+# loads l4vs's modules and never ip_vs, so the kernel has nothing to warn
+# about (run.sh fails the test on any splat).
+
+. "$(dirname "$0")/lib.sh"
+
+[ "$L4VS_IMPL" = l4vs ] || skip "l4vs's tree is the subject; ip_vs is compared inside"
+load_impl l4vs
+setup_nat_topology 1
+
+VS=/proc/sys/net/ipv4/vs
+
+# knobs ip_vs has that l4vs leaves out, each with its reason in
+# Documentation/parameters.md
+NOT_IN_L4VS="debug_level est_cpulist est_nice lblc_expiration lblcr_expiration"
+# knobs whose default differs from ip_vs's because l4vs does not have the
+# behaviour yet (held at the value that describes l4vs), or by design
+DEFAULT_DIFFERS="conn_reuse_mode snat_reroute sync_qlen_max"
+
+knob() {	# knob NAME: its value in the director namespace
+	dir_exec cat "$VS/$1" 2>/dev/null | tr -s ' \t' ' '
+}
+
+# ---- sysctl -p of the usual lines --------------------------------------------
+
+conf=$TMPD/sysctl.conf
+cat >"$conf" <<-EOF
+	# kube-proxy and the LVS HOWTOs
+	net.ipv4.vs.conntrack = 1
+	net.ipv4.vs.expire_nodest_conn = 1
+	net.ipv4.vs.expire_quiescent_template = 1
+	net.ipv4.vs.conn_reuse_mode = 0
+	net.ipv4.vs.sync_threshold = 5 60
+	net.ipv4.vs.amemthresh = 2048
+	net.ipv4.vs.drop_entry = 1
+	net.ipv4.vs.secure_tcp = 3
+	net.ipv4.vs.run_estimation = 0
+	net.ipv4.vs.pmtu_disc = 1
+EOF
+out=$(dir_exec sysctl -p "$conf" 2>&1)
+log_test $? "sysctl -p of the usual net.ipv4.vs lines applies"
+[ -n "$out" ] || log_info "(sysctl printed nothing)"
+got="$(knob conntrack)/$(knob expire_nodest_conn)/$(knob expire_quiescent_template)/$(knob sync_threshold)/$(knob amemthresh)/$(knob run_estimation)"
+[ "$got" = "1/1/1/5 60/2048/0" ]
+log_test $? "read back: conntrack/expire_nodest_conn/expire_quiescent_template/sync_threshold/amemthresh/run_estimation = 1/1/1/5 60/2048/0 (got: $got)"
+
+# refused KNOB VALUE: the write fails with EINVAL and the value stays
+refused() {
+	local before after err
+
+	before=$(knob "$1")
+	err=$(dir_exec sh -c 'echo "$2" >"$1"' sh "$VS/$1" "$2" 2>&1) && return 1
+	after=$(knob "$1")
+	[ "$before" = "$after" ] || return 1
+	[[ $err == *"Invalid argument"* ]]
+}
+
+for kv in conntrack=2 expire_nodest_conn=-1 drop_entry=4 sync_version=0 \
+	  sync_ports=0 conn_max=-5 sloppy_tcp=1 sloppy_sctp=1 conn_reuse_mode=1 \
+	  snat_reroute=1 cache_bypass=1 nat_icmp_send=1 schedule_icmp=1 \
+	  ignore_tunneled=1; do
+	refused "${kv%%=*}" "${kv#*=}"
+	log_test $? "${kv%%=*}=${kv#*=} refused with EINVAL, value kept ($(knob "${kv%%=*}"))"
+done
+
+# run_estimation=0 (applied above) suspends the rates: the service's
+# connection rate stays 0 under traffic, and moves once it is set back to 1
+start_servers -u 53
+add_nat_service -u "$VIP:53" || fail "cannot add the service"
+cps() {		# the service's connections per second, as ipvsadm shows it
+	ipvsadm_d -Ln --rate | awk '$1 == "UDP" { print $3; exit }'
+}
+client -u -n 20 -w 2000 "$VIP" 53 >/dev/null
+# the estimator steps every 2 s: give it two steps
+nap 4.5
+r=$(cps)
+[ "$r" = 0 ]
+log_test $? "run_estimation=0: 20 new flows, the rate stays 0 after two estimator periods (got: $r)"
+dir_exec sysctl -qw net.ipv4.vs.run_estimation=1 || fail "cannot set run_estimation=1"
+client -u -n 20 -w 2000 "$VIP" 53 >/dev/null
+wait_until 10 eval '[ "$(cps)" != 0 ]'
+log_test $? "run_estimation=1: the rate moves (got: $(cps) conn/s)"
+
+# ---- the names and defaults against ip_vs ------------------------------------
+
+l4vs_names=$(dir_exec ls "$VS" | sort)
+declare -A L4VS_DEF
+for k in $l4vs_names; do
+	L4VS_DEF[$k]=$(knob "$k")
+done
+# the director netns above has had its values changed: defaults from a new one
+fresh=l4vs-sysctl-$$
+ip netns add "$fresh" || fail "cannot add a netns"
+defer "ip netns del $fresh"
+for k in $l4vs_names; do
+	L4VS_DEF[$k]=$(ip netns exec "$fresh" cat "$VS/$k" | tr -s ' \t' ' ')
+done
+ip netns del "$fresh"
+
+if modinfo ip_vs >/dev/null 2>&1; then
+	load_impl ipvs
+	ip netns add "$fresh" || fail "cannot add a netns"
+	ipvs_names=$(ip netns exec "$fresh" ls "$VS" | sort)
+	missing=
+	for k in $ipvs_names; do
+		[ -n "${L4VS_DEF[$k]+x}" ] && continue
+		[[ " $NOT_IN_L4VS " == *" $k "* ]] || missing+=" $k"
+	done
+	[ -z "$missing" ]
+	log_test $? "every knob ip_vs has is in l4vs's tree, or documented as left out (missing:${missing:- none})"
+	differ=
+	same=0
+	for k in $ipvs_names; do
+		[ -n "${L4VS_DEF[$k]+x}" ] || continue
+		d=$(ip netns exec "$fresh" cat "$VS/$k" 2>/dev/null | tr -s ' \t' ' ')
+		if [ "$d" = "${L4VS_DEF[$k]}" ]; then
+			same=$((same + 1))
+		elif [[ " $DEFAULT_DIFFERS " != *" $k "* ]]; then
+			differ+=" $k(ip_vs $d, l4vs ${L4VS_DEF[$k]})"
+		fi
+	done
+	[ -z "$differ" ] && [ "$same" -ge 20 ]
+	log_test $? "defaults equal ip_vs's for $same knobs, differ only where documented (else:${differ:- none})"
+	ip netns del "$fresh"
+	load_impl l4vs
+else
+	log_info "ip_vs not available: names and defaults not compared"
+fi
+
+# ---- modprobe ip_vs with l4vs loaded -----------------------------------------
+
+MPCONF=$REPO_DIR/tools/modprobe/l4vs.conf
+[ -r "$MPCONF" ] || fail "no $MPCONF"
+module_loaded l4vs || fail "l4vs not loaded"
+modprobe -C "$MPCONF" ip_vs
+rc=$?
+! module_loaded ip_vs && module_loaded l4vs && [ $rc = 0 ]
+log_test $? "modprobe ip_vs keeps l4vs and loads no ip_vs (exit $rc)"
+modprobe -C "$MPCONF" ip_vs_sh
+rc=$?
+module_loaded l4vs_sh && ! module_loaded ip_vs_sh && [ $rc = 0 ]
+log_test $? "modprobe ip_vs_sh loads l4vs_sh (exit $rc)"
+modprobe -C "$MPCONF" ip_vs_ftp 2>/dev/null
+rc=$?
+! module_loaded ip_vs_ftp && ! module_loaded ip_vs && [ $rc != 0 ]
+log_test $? "modprobe ip_vs_ftp fails cleanly, ip_vs stays out (exit $rc)"
+unload_module l4vs_sh
+
+exit "$RET"
