@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 #  netns dir-<suffix>                        the guest itself
-#  /proc/sys/net/ipv4/vs/*                   modprobe -C tools/modprobe/l4vs.conf
+#  /proc/sys/net/ipv4/vs/*                   modprobe -C tools/modprobe/l4vs-ip_vs.conf
 #  <- sysctl -p of an LVS guide's lines      ip_vs / ip_vs_sh / ip_vs_ftp
 #  <- out-of-range and pending values
 #  (then the same netns under ip_vs: the knob names and defaults compared)
@@ -146,7 +146,7 @@ fi
 
 # ---- modprobe ip_vs with l4vs loaded -----------------------------------------
 
-MPCONF=$REPO_DIR/tools/modprobe/l4vs.conf
+MPCONF=$REPO_DIR/tools/modprobe/l4vs-ip_vs.conf
 [ -r "$MPCONF" ] || fail "no $MPCONF"
 module_loaded l4vs || fail "l4vs not loaded"
 modprobe -C "$MPCONF" ip_vs
