@@ -27,6 +27,7 @@ TESTS=(
 	sysctl_userns
 	ipvs_sysctl
 	ipvsadm_compat
+	kernel_ipvs
 	save_restore
 	nat_rr
 	dr
