@@ -74,10 +74,12 @@ install: modules
 	install -d $(MODDIR)
 	install -m 0644 $(CURDIR)/*.ko $(MODDIR)/
 	$(if $(DESTDIR),,depmod -a $(KREL))
+	install -D -m 0644 tools/modprobe/l4vs-ip_vs.conf $(DESTDIR)/etc/modprobe.d/l4vs-ip_vs.conf
 	$(MAKE) -C tools/l4vsadm install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 uninstall:
 	rm -f $(MODDIR)/l4vs.ko $(MODDIR)/l4vs_*.ko
+	rm -f $(DESTDIR)/etc/modprobe.d/l4vs-ip_vs.conf
 	$(if $(DESTDIR),,depmod -a $(KREL))
 	rm -f $(DESTDIR)$(PREFIX)/sbin/l4vsadm $(DESTDIR)$(PREFIX)/share/man/man8/l4vsadm.8
 

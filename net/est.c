@@ -27,6 +27,13 @@ static void est_work_fn(struct work_struct *work)
 	unsigned long elapsed;
 	unsigned int i;
 
+	/*
+	 * run_estimation=0 suspends the rates at their last values, as IPVS
+	 * does; the first step after it is set again spans the whole pause.
+	 */
+	if (!READ_ONCE(ln->sysctl.run_estimation))
+		goto again;
+
 	mutex_lock(&ln->lock);
 	elapsed = jiffies - ln->est_last;
 	ln->est_last += elapsed;
@@ -39,6 +46,7 @@ static void est_work_fn(struct work_struct *work)
 	l4vs_stats_estimate(&ln->tot_stats, elapsed);
 	mutex_unlock(&ln->lock);
 
+again:
 	/* system_long_wq: the run may wait on ln->lock behind a flush. */
 	queue_delayed_work(system_long_wq, &ln->est_work, L4VS_EST_INTERVAL);
 }

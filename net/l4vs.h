@@ -469,7 +469,7 @@ enum {
 	L4VS_TIMEOUT_MAX
 };
 
-/* Run-time knobs, /proc/sys/net/l4vs/ (sysctl.c). */
+/* Run-time knobs, /proc/sys/net/ipv4/vs/, IPVS's names (sysctl.c). */
 struct l4vs_sysctl {
 	int	expire_nodest_conn;
 	int	expire_quiescent_template;
@@ -487,6 +487,22 @@ struct l4vs_sysctl {
 	int	sync_persist_mode;
 	int	sync_version;
 	int	backup_only;
+	int	run_estimation;
+	/* accepted for IPVS's sake, moot beside conn_max */
+	int	amemthresh;
+	int	am_droprate;
+	int	drop_entry;
+	int	drop_packet;
+	int	secure_tcp;
+	/* not built yet: held at the value that describes l4vs today */
+	int	conn_reuse_mode;
+	int	sloppy_tcp;
+	int	sloppy_sctp;
+	int	snat_reroute;
+	int	cache_bypass;
+	int	nat_icmp_send;
+	int	schedule_icmp;
+	int	ignore_tunneled;
 };
 
 struct l4vs_net {

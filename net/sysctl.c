@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * l4vs: per-namespace run-time knobs under /proc/sys/net/l4vs/.
+ * l4vs: per-namespace run-time knobs under /proc/sys/net/ipv4/vs/.
  *
- * IPVS keeps its knobs under net/ipv4/vs; l4vs uses its own directory so
- * that the two modules' tables can never collide, with the same names and
- * meanings where the knob is the same.  Documented in
- * Documentation/parameters.md.
+ * The directory, names, defaults and meanings are IPVS's, so that the
+ * sysctl.conf lines of LVS guides and kube-proxy apply unchanged; l4vs's
+ * own knobs (conn_max) live in the same directory.  l4vs and ip_vs never
+ * run together (both own the IPVS netlink family), so the tree is not
+ * shared.  Every knob is one of three kinds, documented per knob in
+ * Documentation/parameters.md:
+ *  - implemented with IPVS's meaning;
+ *  - moot: l4vs's design makes it meaningless (the defence strategies next
+ *    to conn_max's eviction): any value in range is accepted and ignored;
+ *  - pending: the behaviour is not built yet: the knob reads what l4vs does
+ *    today and refuses any other value (EINVAL), rather than pretending.
  */
 #include <linux/sysctl.h>
 #include <linux/slab.h>
@@ -18,46 +25,60 @@
 
 static int zero;
 static int one = 1;
+static int three = 3;
 static int int_max = INT_MAX;
 static int sync_ports_max = 1024;
 static int sync_retries_max = 3;
 static int sync_threshold_max = 1000;
 
 /* .data holds the offset into struct l4vs_sysctl until it is made real */
-#define KNOB(name_, min_, max_) {					\
+#define KNOB_N(name_, n_, min_, max_) {					\
 	.procname	= #name_,					\
 	.data		= (void *)offsetof(struct l4vs_sysctl, name_),	\
-	.maxlen		= sizeof(int),					\
+	.maxlen		= sizeof(int) * (n_),				\
 	.mode		= 0644,						\
 	.proc_handler	= proc_dointvec_minmax,				\
 	.extra1		= (void *)(min_),				\
 	.extra2		= (void *)(max_),				\
 }
+#define KNOB(name_, min_, max_)		KNOB_N(name_, 1, min_, max_)
+#define BOOL_KNOB(name_)		KNOB(name_, &zero, &one)
+/* pending: only the value that describes what l4vs does today */
+#define ONLY_KNOB(name_, val_)		KNOB(name_, val_, val_)
 
 static struct ctl_table l4vs_sysctl_template[] = {
-	KNOB(expire_nodest_conn, &zero, &one),
-	KNOB(expire_quiescent_template, &zero, &one),
-	KNOB(conntrack, &zero, &one),
-	KNOB(pmtu_disc, &zero, &one),
+	/* implemented */
+	BOOL_KNOB(expire_nodest_conn),
+	BOOL_KNOB(expire_quiescent_template),
+	BOOL_KNOB(conntrack),
+	BOOL_KNOB(pmtu_disc),
+	BOOL_KNOB(run_estimation),
 	KNOB(conn_max, &zero, &int_max),
-	{
-		.procname	= "sync_threshold",
-		.data		= (void *)offsetof(struct l4vs_sysctl, sync_threshold),
-		.maxlen		= sizeof(int) * 2,
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= &zero,
-		.extra2		= &sync_threshold_max,
-	},
+	KNOB_N(sync_threshold, 2, &zero, &sync_threshold_max),
 	KNOB(sync_refresh_period, &zero, &int_max),
 	KNOB(sync_retries, &zero, &sync_retries_max),
 	KNOB(sync_qlen_max, &one, &int_max),
 	KNOB(sync_sock_size, &zero, &int_max),
 	KNOB(sync_ports, &one, &sync_ports_max),
-	KNOB(sync_persist_mode, &zero, &one),
+	BOOL_KNOB(sync_persist_mode),
 	/* l4vs sends version 1 only: 0 is refused (Documentation/sync.md) */
 	KNOB(sync_version, &one, &one),
-	KNOB(backup_only, &zero, &one),
+	BOOL_KNOB(backup_only),
+	/* moot: conn_max and its eviction defend the table instead */
+	KNOB(amemthresh, &zero, &int_max),
+	KNOB(am_droprate, &zero, &int_max),
+	KNOB(drop_entry, &zero, &three),
+	KNOB(drop_packet, &zero, &three),
+	KNOB(secure_tcp, &zero, &three),
+	/* pending */
+	ONLY_KNOB(conn_reuse_mode, &zero),
+	ONLY_KNOB(sloppy_tcp, &zero),
+	ONLY_KNOB(sloppy_sctp, &zero),
+	ONLY_KNOB(snat_reroute, &zero),
+	ONLY_KNOB(cache_bypass, &zero),
+	ONLY_KNOB(nat_icmp_send, &zero),
+	ONLY_KNOB(schedule_icmp, &zero),
+	ONLY_KNOB(ignore_tunneled, &zero),
 	{ }
 };
 
@@ -74,22 +95,20 @@ static int conn_max_from_ram(void)
 	return clamp_t(u64, n, 1024, 1U << 24);
 }
 
-/* IPVS's defaults, where IPVS has the knob. */
+/* IPVS's defaults (zero where not set here). */
 static void l4vs_sysctl_defaults(struct l4vs_sysctl *s)
 {
 	s->pmtu_disc = 1;
+	s->run_estimation = 1;
 	s->conn_max_default = conn_max_from_ram();
 	s->conn_max = s->conn_max_default;
 	s->sync_threshold[0] = 3;
 	s->sync_threshold[1] = 50;
-	s->sync_refresh_period = 0;
-	s->sync_retries = 0;
 	s->sync_qlen_max = max_t(unsigned long, nr_free_buffer_pages() / 32, 1);
-	s->sync_sock_size = 0;
 	s->sync_ports = 1;
-	s->sync_persist_mode = 0;
 	s->sync_version = 1;
-	s->backup_only = 0;
+	s->amemthresh = 1024;
+	s->am_droprate = 10;
 }
 
 /*
@@ -102,14 +121,16 @@ static void l4vs_sysctl_defaults(struct l4vs_sysctl *s)
 static void sysctl_unprivileged(struct l4vs_net *ln, struct ctl_table *t,
 				unsigned int n)
 {
-	unsigned int i;
+	static const char *const read_only[] = {
+		"sync_sock_size", "sync_qlen_max", "sync_ports",
+	};
+	unsigned int i, k;
 
 	for (i = 0; i < n; i++) {
-		if (!strcmp(t[i].procname, "sync_sock_size") ||
-		    !strcmp(t[i].procname, "sync_qlen_max") ||
-		    !strcmp(t[i].procname, "sync_ports")) {
-			t[i].mode = 0444;
-		} else if (!strcmp(t[i].procname, "conn_max")) {
+		for (k = 0; k < ARRAY_SIZE(read_only); k++)
+			if (!strcmp(t[i].procname, read_only[k]))
+				t[i].mode = 0444;
+		if (!strcmp(t[i].procname, "conn_max")) {
 			t[i].extra1 = &one;
 			t[i].extra2 = &ln->sysctl.conn_max_default;
 		}
@@ -132,7 +153,7 @@ int l4vs_sysctl_net_init(struct l4vs_net *ln)
 	if (ln->net->user_ns != &init_user_ns)
 		sysctl_unprivileged(ln, t, n);
 
-	ln->sysctl_hdr = l4vs_register_net_sysctl(ln->net, "net/l4vs", t, n);
+	ln->sysctl_hdr = l4vs_register_net_sysctl(ln->net, "net/ipv4/vs", t, n);
 	if (!ln->sysctl_hdr) {
 		kfree(t);
 		return -ENOMEM;

@@ -24,7 +24,7 @@
  * allows.  A packet that would no longer fit the path is refused with an
  * ICMP "fragmentation needed" / "packet too big" carrying the path MTU less
  * the tunnel overhead, when it may not be fragmented (IPv4 DF, or IPv6).
- * With net.l4vs.pmtu_disc = 0 an IPv4 packet is never refused: the outer
+ * With net.ipv4.vs.pmtu_disc = 0 an IPv4 packet is never refused: the outer
  * header goes without DF and the outer packet is fragmented instead (IPv6
  * packets are refused whatever the setting, as in IPVS).  A datagram that
  * was reassembled on the way in is judged by its largest fragment, and an

@@ -133,7 +133,7 @@ log_test $? "when the entries expire the table shrinks back ($n entries, size=$s
 # conn_max: a flood of unanswered flows (nothing listens on 6000).
 ipvsadm_d -A -u "$VIP:6000" -s rr && ipvsadm_d -a -u "$VIP:6000" -r "${RS_IP[1]}:6000" -m ||
 	fail "cannot add the second service"
-dir_exec sysctl -qw net.l4vs.conn_max=$LIMIT || fail "cannot set conn_max"
+dir_exec sysctl -qw net.ipv4.vs.conn_max=$LIMIT || fail "cannot set conn_max"
 # the same flows again (pktgen keeps its settings), to the other port
 pktgen_flows_6000() {
 	local pg=/proc/net/pktgen

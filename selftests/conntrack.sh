@@ -5,7 +5,7 @@
 #  10.0.1.2   ---------   nft: ct state rules (input, forward) --- rs1 10.0.11.2
 #                         => nf_conntrack active here          --- rs2 10.0.12.2
 #                         VIP 10.0.1.100:80 tcp+udp -s rr -m   --- rs3 10.0.13.2
-#                         sysctl net.l4vs.conntrack = 0 / 1
+#                         sysctl net.ipv4.vs.conntrack = 0 / 1
 #
 # l4vs next to nf_conntrack.  With conntrack running in the director
 # namespace, NAT keeps working with the sysctl at 0 and at 1.  At 0 (the
@@ -41,10 +41,10 @@ EOF
 add_nat_service -t "$VIP:80" || fail "cannot add the TCP service"
 add_nat_service -u "$VIP:80" || fail "cannot add the UDP service"
 
-sysctl_ct=/proc/sys/net/l4vs/conntrack
+sysctl_ct=/proc/sys/net/ipv4/vs/conntrack
 val=$(dir_exec cat "$sysctl_ct") || fail "no $sysctl_ct"
 [ "$val" = 0 ]
-log_test $? "net.l4vs.conntrack defaults to 0 (got: $val)"
+log_test $? "net.ipv4.vs.conntrack defaults to 0 (got: $val)"
 
 ct_list() {	# ct_list PROTO: entries whose original destination is the VIP
 	dir_exec conntrack -L -p "$1" -d "$VIP" 2>/dev/null
@@ -69,7 +69,7 @@ log_test $? "conntrack=0: balanced packets are untracked (no entry to the VIP)"
 long_stop "$long0" "$TMPD/long0"
 
 # ---- conntrack = 1 ----------------------------------------------------------
-dir_exec sysctl -qw net.l4vs.conntrack=1 || fail "cannot set net.l4vs.conntrack=1"
+dir_exec sysctl -qw net.ipv4.vs.conntrack=1 || fail "cannot set net.ipv4.vs.conntrack=1"
 dir_exec conntrack -F >/dev/null 2>&1
 
 long_start "$TMPD/long1" -i 200 -w 2000 "$VIP" 80
@@ -184,8 +184,8 @@ lan_method() {
 	EOF
 
 	for ct in 0 1; do
-		dir_exec sysctl -qw net.l4vs.conntrack=$ct ||
-			fail "cannot set net.l4vs.conntrack=$ct"
+		dir_exec sysctl -qw net.ipv4.vs.conntrack=$ct ||
+			fail "cannot set net.ipv4.vs.conntrack=$ct"
 		dir_exec conntrack -F >/dev/null 2>&1
 		invalid
 		# conntrack=1 must not depend on INVALID packets getting through

@@ -31,7 +31,7 @@ start_servers -k -t 80
 ipvsadm_d -A -t "$VIP:80" -s rr && ipvsadm_d -a -t "$VIP:80" -r "${RS_IP[1]}:80" -g ||
 	fail "cannot add the DR service"
 wait_until 10 lan_neigh_ready || fail "LAN addresses do not resolve"
-dir_exec sysctl -qw net.l4vs.conn_max=$LIMIT || fail "cannot set conn_max"
+dir_exec sysctl -qw net.ipv4.vs.conn_max=$LIMIT || fail "cannot set conn_max"
 
 # entries STATE: entries of the director in that state, forged ones only
 # (client addresses 10.128.0.0/10: 0A8..0ABF in /proc's hexadecimal).

@@ -44,7 +44,7 @@ ipvsadm_d -R <<-EOF || fail "cannot add the services"
 	-A -u [fd00:9::100]:53 -s rr -p 100
 	-a -u [fd00:9::100]:53 -r [fd00:9::11]:53 -m -w 1
 EOF
-dir_exec sysctl -qw net.l4vs.conn_max=$LIMIT || fail "cannot set conn_max"
+dir_exec sysctl -qw net.ipv4.vs.conn_max=$LIMIT || fail "cannot set conn_max"
 # the services and real servers sync_fuzz builds its records from
 SVCS=(
 	-S tcp,10.0.9.100,80,10.0.9.11,80

@@ -43,8 +43,8 @@ load_impl
 setup_nat_topology 4
 
 # Persistent clients of a server with weight 0 move on (see the example).
-dir_exec sysctl -qw net.l4vs.expire_quiescent_template=1 ||
-	fail "cannot set net.l4vs.expire_quiescent_template"
+dir_exec sysctl -qw net.ipv4.vs.expire_quiescent_template=1 ||
+	fail "cannot set net.ipv4.vs.expire_quiescent_template"
 
 dir_exec nft -f - <<-EOF || fail "cannot load the nftables marking rule"
 	table ip l4vs_ka {

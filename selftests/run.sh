@@ -25,7 +25,9 @@ TESTS=(
 	module_params
 	sched_selftest
 	sysctl_userns
+	ipvs_sysctl
 	ipvsadm_compat
+	kernel_ipvs
 	save_restore
 	nat_rr
 	dr

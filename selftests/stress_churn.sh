@@ -75,7 +75,7 @@ build() {
 		rules+="-a -u $VIP:54 -r ${RS_IP[i]}:54 -m -w 1"$'\n'
 	done
 	ipvsadm_d -R <<<"$rules" || fail "cannot configure the services"
-	dir_exec sysctl -qw net.l4vs.expire_quiescent_template=1 ||
+	dir_exec sysctl -qw net.ipv4.vs.expire_quiescent_template=1 ||
 		fail "expire_quiescent_template"
 }
 

@@ -206,13 +206,13 @@ log_info "backup after the takeover:"$'\n'"$(bak_exec "$IPVSADM" -Ln --stats)"
 
 # With backup_only=1 and a backup daemon, a director does not balance: a new
 # connection to the VIP reaches the director's own stack (nothing listens).
-bak_exec sysctl -qw net.l4vs.backup_only=1 2>/dev/null ||
+bak_exec sysctl -qw net.ipv4.vs.backup_only=1 2>/dev/null ||
 	bak_exec sysctl -qw net.ipv4.vs.backup_only=1
 log_info "backup_only"
 timeout 10 ip netns exec "$NS_CLI" "$VS_CLIENT" -n 1 -w 1000 "$VIP" 80 >"$TMPD/bo" 2>&1
 grep -q '^ERROR' "$TMPD/bo"
 log_test $? "backup_only=1: a backup daemon's director does not balance"
-bak_exec sysctl -qw net.l4vs.backup_only=0 2>/dev/null ||
+bak_exec sysctl -qw net.ipv4.vs.backup_only=0 2>/dev/null ||
 	bak_exec sysctl -qw net.ipv4.vs.backup_only=0
 timeout 10 ip netns exec "$NS_CLI" "$VS_CLIENT" -n 1 -w 2000 "$VIP" 80 >"$TMPD/bo"
 grep -q '^rs' "$TMPD/bo"

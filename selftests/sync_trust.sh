@@ -215,7 +215,7 @@ log_test $? "/proc/net/ip_vs_conn_sync marks the $n synced entries SYNC (got $s)
 
 n=$(ipvsadm_d -Lnc | tail -n +3 | wc -l)
 max=$((n + 30))
-dir_exec sysctl -qw net.l4vs.conn_max=$max || fail "cannot set conn_max"
+dir_exec sysctl -qw net.ipv4.vs.conn_max=$max || fail "cannot set conn_max"
 created0=$(counter rx_created)
 limit0=$(counter conn_limit)
 forge 10.0.9.2 flood:50000 || fail "cannot send"
@@ -229,19 +229,19 @@ log_test $? "50 records at 30 below conn_max: each created or counted conn_limit
 n=$(ipvsadm_d -Lnc | tail -n +3 | wc -l)
 [ "$n" = "$max" ]
 log_test $? "the table stops at conn_max $max (got $n)"
-dir_exec sysctl -qw net.l4vs.conn_max=0
+dir_exec sysctl -qw net.ipv4.vs.conn_max=0
 
 # ---- master: sync_version and maxlen -------------------------------------------------
 
 ip -n "$NS_SND" link set eth0 mtu 9000 && ip -n "$NS_DIR" link set eth0 mtu 9000 ||
 	fail "cannot set the MTU"
-if dir_exec sysctl -qw net.l4vs.sync_version=0 2>/dev/null; then
+if dir_exec sysctl -qw net.ipv4.vs.sync_version=0 2>/dev/null; then
 	out=$(l4vsadm_d --start-daemon master --mcast-interface eth0 2>&1)
 	rc=$?
 	[ $rc != 0 ] && [[ $out == *"sync_version 0 is not supported"* ]]
 	log_test $? "with sync_version=0 a master does not start (got: $out)"
 	[ $rc != 0 ] || ipvsadm_d --stop-daemon master
-	dir_exec sysctl -qw net.l4vs.sync_version=1
+	dir_exec sysctl -qw net.ipv4.vs.sync_version=1
 else
 	log_test 0 "sync_version=0 is refused by the sysctl"
 fi

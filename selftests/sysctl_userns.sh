@@ -6,7 +6,7 @@
 #  | netns dir-<suffix>       |          | unshare --user --map-root-user|
 #  | (ip netns add: owned by  |          |         --net                 |
 #  |  the initial user ns)    |          | root there, nobody outside    |
-#  | writes to net.l4vs.*     |          | writes to net.l4vs.*          |
+#  | writes to net.ipv4.vs.*  |          | writes to net.ipv4.vs.*      |
 #  +--------------------------+          +------------------------------+
 #
 # Sysctls that size kernel memory must not be raised from a network
@@ -29,7 +29,7 @@ mem_kb=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)
 want=$((mem_kb / 4))
 [ $want -lt 1024 ] && want=1024
 [ $want -gt $((1 << 24)) ] && want=$((1 << 24))
-def=$(dir_exec cat /proc/sys/net/l4vs/conn_max)
+def=$(dir_exec cat /proc/sys/net/ipv4/vs/conn_max)
 [ "$def" = "$want" ]
 log_test $? "conn_max defaults to MemTotal / 4 KiB = $want (got: $def)"
 
@@ -37,14 +37,14 @@ log_test $? "conn_max defaults to MemTotal / 4 KiB = $want (got: $def)"
 # and read it back; prints "ok VALUE" or "refused".
 userns_write() {
 	unshare --user --map-root-user --net sh -c \
-		'{ echo "$2" >/proc/sys/net/l4vs/$1; } 2>/dev/null && echo "ok $(cat /proc/sys/net/l4vs/$1)" || echo refused' \
+		'{ echo "$2" >/proc/sys/net/ipv4/vs/$1; } 2>/dev/null && echo "ok $(cat /proc/sys/net/ipv4/vs/$1)" || echo refused' \
 		sh "$1" "$2"
 }
 
 # init_write KNOB VALUE: the same in the director namespace (initial user ns).
 init_write() {
 	dir_exec sh -c \
-		'{ echo "$2" >/proc/sys/net/l4vs/$1; } 2>/dev/null && echo "ok $(cat /proc/sys/net/l4vs/$1)" || echo refused' \
+		'{ echo "$2" >/proc/sys/net/ipv4/vs/$1; } 2>/dev/null && echo "ok $(cat /proc/sys/net/ipv4/vs/$1)" || echo refused' \
 		sh "$1" "$2"
 }
 

@@ -22,7 +22,7 @@
 # GUE with --tun-remcsum adds 8 bytes (the remote checksum option) to the
 # overhead of a packet whose checksum is still to be done, as the probe's.
 #
-# Then with net.l4vs.pmtu_disc = 0 (IPVS's pmtu_disc): an IPv4 datagram
+# Then with net.ipv4.vs.pmtu_disc = 0 (IPVS's pmtu_disc): an IPv4 datagram
 # one byte too big, with DF, is no longer refused: the outer header goes
 # without DF, the director fragments it and the real server answers; no
 # frag_needed is counted.  IPv6 still gets "packet too big".
@@ -175,11 +175,11 @@ flavour gre "$VIP" 24 --tun-type gre --tun-nocsum
 flavour gue-remcsum "$VIP" 40 --tun-type gue --tun-port "$GUE_PORT" --tun-remcsum
 
 # ---- pmtu_disc = 0 ------------------------------------------------------------
-sysctl_pmtu=/proc/sys/net/l4vs/pmtu_disc
+sysctl_pmtu=/proc/sys/net/ipv4/vs/pmtu_disc
 val=$(dir_exec cat "$sysctl_pmtu") || fail "no $sysctl_pmtu"
 [ "$val" = 1 ]
-log_test $? "net.l4vs.pmtu_disc defaults to 1 (got: $val)"
-dir_exec sysctl -qw net.l4vs.pmtu_disc=0 || fail "cannot set net.l4vs.pmtu_disc=0"
+log_test $? "net.ipv4.vs.pmtu_disc defaults to 1 (got: $val)"
+dir_exec sysctl -qw net.ipv4.vs.pmtu_disc=0 || fail "cannot set net.ipv4.vs.pmtu_disc=0"
 
 # nodisc NAME VIP OVERHEAD TUNNEL-OPTIONS...: one datagram a byte too big,
 # with DF, from a client that still believes in 1500.
@@ -203,6 +203,6 @@ nodisc ipip "$VIP" 20
 nodisc ipip6 "[$VIP6]" 40
 nodisc gue "$VIP" 32 --tun-type gue --tun-port "$GUE_PORT" --tun-csum
 nodisc gre "$VIP" 24 --tun-type gre --tun-nocsum
-dir_exec sysctl -qw net.l4vs.pmtu_disc=1
+dir_exec sysctl -qw net.ipv4.vs.pmtu_disc=1
 
 exit $RET

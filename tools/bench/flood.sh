@@ -15,7 +15,7 @@
 #   udp     one datagram per source to UDP VIP:5353, NAT to bweb, which
 #           answers every one (an answered flood)
 #
-# l4vs runs with net.l4vs.conn_max = BENCH_CONN_MAX; ip_vs, which has no
+# l4vs runs with net.ipv4.vs.conn_max = BENCH_CONN_MAX; ip_vs, which has no
 # such limit, runs as it comes.  Meanwhile the director pings bmon over
 # mon0 five times a second: a balancer that starved the namespace would
 # lose those.
@@ -133,8 +133,8 @@ one_impl() {
 	port=$(flood_service "$impl" "$kind") || { blog "cannot add the $kind service"; return 1; }
 	if [ "$impl" = l4vs ]; then
 		cache=l4vs_conn
-		ip netns exec $NS_D sysctl -qw net.l4vs.conn_max="$BENCH_CONN_MAX" ||
-			{ blog "cannot set net.l4vs.conn_max"; return 1; }
+		ip netns exec $NS_D sysctl -qw net.ipv4.vs.conn_max="$BENCH_CONN_MAX" ||
+			{ blog "cannot set net.ipv4.vs.conn_max"; return 1; }
 	else
 		cache=ip_vs_conn
 	fi

@@ -42,8 +42,8 @@ done
 	modprobe l4vs 2>/dev/null && {
 		echo "## l4vs parameters"
 		grep -H . /sys/module/l4vs/parameters/* 2>/dev/null
-		echo "## net.l4vs (initial namespace)"
-		sysctl -a 2>/dev/null | grep '^net.l4vs\.'
+		echo "## net.ipv4.vs (initial namespace)"
+		sysctl -a 2>/dev/null | grep '^net.ipv4.vs\.'
 		modprobe -r l4vs 2>/dev/null
 	}
 } >>"$BENCH_OUT/env-guest.txt" 2>&1

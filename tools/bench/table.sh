@@ -145,7 +145,7 @@ one_impl() {
 	# l4vs's default conn_max (one entry per 4 KiB of RAM) is about the
 	# million entries filled here: no limit, as ip_vs has none
 	if [ "$impl" = l4vs ]; then
-		ip netns exec $NS_D sysctl -qw net.l4vs.conn_max=0 || return 1
+		ip netns exec $NS_D sysctl -qw net.ipv4.vs.conn_max=0 || return 1
 	fi
 	# settle: the previous pass's memory is being given back
 	mem_settle

@@ -21,6 +21,8 @@ pkgs=(
 	# demo and selftests
 	iproute2 ipvsadm socat iputils-ping procps python3 jq
 	nftables conntrack iptables tcpdump keepalived ethtool
+	# the kernel's ipvs.sh (selftests/kernel_ipvs.sh): 6.1's uses nc
+	netcat-openbsd
 	# packaging test (tools/dkms-test.sh)
 	dkms
 	# benchmark plots (tools/bench)

@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+#  ns0 client 10.0.0.2 --- br0 --- ns1 director (VIP 207.175.44.110:8080)
+#                            \         |
+#                             ------- ns2 real server 172.16.0.2:8080
+#  (the kernel's own topology: tools/testing/selftests/.../netfilter/ipvs.sh)
+#
+# The kernel's own IPVS selftest, run unchanged against l4vs: DR, NAT and
+# IPIP tunnelling of a TCP stream with ipvsadm, as the kernel's developers
+# check ip_vs.  The script is the one of the running kernel's series, taken
+# at test time from Debian's linux-source package by
+# tools/vm/fetch-kselftest.sh (make check runs it on the host); it is never
+# part of this tree.  It must pass, not skip: l4vs provides everything it
+# looks for (/proc/sys/net/ipv4/vs, the IPVS netlink family).
+# L4VS_IMPL=ipvs runs it against the kernel's ip_vs, as a check of the test
+# itself.
+
+. "$(dirname "$0")/lib.sh"
+
+series=$(uname -r | cut -d. -f1,2)
+dir=${L4VS_CACHE:-/var/cache/l4vs}/kselftest/$series
+script=$(find "$dir" -name ipvs.sh 2>/dev/null | head -n 1)
+[ -n "$script" ] ||
+	skip "no ipvs.sh for $series under $dir (tools/vm/fetch-kselftest.sh $(uname -r) fetches it)"
+for tool in ipvsadm socat nc; do
+	command -v "$tool" >/dev/null || skip "$tool not installed (tools/vm/deps.sh installs it)"
+done
+load_impl
+make_tmpdir
+trap cleanup EXIT
+
+# run it with the interpreter its first line names, from its own directory
+# (6.6 on source lib.sh from there)
+read -r shebang <"$script"
+interp=${shebang#\#!}
+log_info "running $script with $interp"
+(cd "${script%/*}" && $interp "./${script##*/}") >"$TMPD/out" 2>&1
+rc=$?
+sed 's/^/#   /' "$TMPD/out"
+[ $rc = 0 ] && grep -q "ipvs.sh: .*PASS" "$TMPD/out"
+log_test $? "the kernel's ipvs.sh passes against $IMPL (exit $rc)"
+for mode in DR NAT Tunnel; do
+	grep -q "Testing $mode mode" "$TMPD/out"
+	log_test $? "it ran its $mode test"
+done
+
+exit "$RET"
