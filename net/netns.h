@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * l4vs: per network namespace state, its run-time knobs, and the steps that
- * set it up and tear it down (main.c runs them, in the order listed here).
+ * set it up and tear it down (l4vs_net_init() runs them in the order they
+ * are listed here).
  */
 #ifndef _NET_L4VS_NETNS_H
 #define _NET_L4VS_NETNS_H
