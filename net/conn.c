@@ -795,14 +795,11 @@ int l4vs_conn_net_init(struct l4vs_net *ln)
 	struct l4vs_conn_tab *tab;
 	int ret;
 
-	ret = l4vs_drops_net_init(ln);
-	if (ret)
-		return ret;
 	/* stripes must not be finer than the smallest table's buckets */
 	ln->conn_min_bits = l4vs_conn_tab_bits;
 	ret = conn_locks_alloc(ln, ln->conn_min_bits);
 	if (ret)
-		goto err_drops;
+		return ret;
 	tab = conn_tab_alloc(ln->conn_min_bits);
 	if (!tab) {
 		ret = -ENOMEM;
@@ -813,15 +810,12 @@ int l4vs_conn_net_init(struct l4vs_net *ln)
 	mutex_init(&ln->conn_tab_mutex);
 	ln->conn_seed = get_random_u32();
 	atomic_set(&ln->conn_count, 0);
-	l4vs_proto_net_init(ln);
 	INIT_DELAYED_WORK(&ln->gc_work, conn_gc_work);
 	queue_delayed_work(system_power_efficient_wq, &ln->gc_work, L4VS_GC_TICK);
 	return 0;
 
 err_locks:
 	kvfree(ln->conn_locks);
-err_drops:
-	l4vs_drops_net_exit(ln);
 	return ret;
 }
 
@@ -835,7 +829,6 @@ void l4vs_conn_net_exit(struct l4vs_net *ln)
 	RCU_INIT_POINTER(ln->conn_tab, NULL);
 	kvfree(ln->conn_locks);
 	ln->conn_locks = NULL;
-	l4vs_drops_net_exit(ln);
 }
 
 int l4vs_conn_init(void)

@@ -28,8 +28,6 @@
 #include <linux/icmpv6.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
-#include <linux/proc_fs.h>
-#include <linux/seq_file.h>
 #include <net/ip.h>
 #include <net/icmp.h>
 #include <net/ipv6.h>
@@ -391,49 +389,13 @@ void l4vs_hooks_put(struct l4vs_net *ln)
 	ln->hooks_on = false;
 }
 
-static const char *const drop_names[L4VS_DROP_MAX] = {
-	[L4VS_DROP_MALFORMED]	= "malformed",
-	[L4VS_DROP_CSUM]	= "bad_checksum",
-	[L4VS_DROP_NODEST]	= "no_dest",
-	[L4VS_DROP_DEST_GONE]	= "dest_gone",
-	[L4VS_DROP_NOMEM]	= "no_memory",
-	[L4VS_DROP_NOROUTE]	= "no_route",
-	[L4VS_DROP_MTU]		= "frag_needed",
-	[L4VS_DROP_FWD]		= "bad_forwarding",
-	[L4VS_DROP_CONN_LIMIT]	= "conn_limit",
-	[L4VS_DROP_TTL]		= "ttl_exceeded",
-};
-
-static int drops_show(struct seq_file *seq, void *v)
-{
-	struct l4vs_net *ln = l4vs_net(seq_file_single_net(seq));
-	int i, cpu;
-
-	for (i = 0; i < L4VS_DROP_MAX; i++) {
-		unsigned long sum = 0;
-
-		for_each_possible_cpu(cpu)
-			sum += per_cpu_ptr(ln->drop_stats, cpu)->n[i];
-		seq_printf(seq, "%-16s %lu\n", drop_names[i], sum);
-	}
-	return 0;
-}
-
 int l4vs_drops_net_init(struct l4vs_net *ln)
 {
 	ln->drop_stats = alloc_percpu(struct l4vs_drop_stats);
-	if (!ln->drop_stats)
-		return -ENOMEM;
-	if (!proc_create_net_single("l4vs_drops", 0444, ln->net->proc_net,
-				    drops_show, NULL)) {
-		free_percpu(ln->drop_stats);
-		return -ENOMEM;
-	}
-	return 0;
+	return ln->drop_stats ? 0 : -ENOMEM;
 }
 
 void l4vs_drops_net_exit(struct l4vs_net *ln)
 {
-	remove_proc_entry("l4vs_drops", ln->net->proc_net);
 	free_percpu(ln->drop_stats);
 }

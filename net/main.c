@@ -2,8 +2,8 @@
 /*
  * l4vs: module init/exit and per-network-namespace state.
  *
- * Init order: connection cache, pernet state (each netns gets its
- * connection table, services, estimator and /proc files), then the generic
+ * Init order: connection cache, pernet state (l4vs_net_init() lists each
+ * step a namespace goes through), the netdevice notifier, then the generic
  * netlink family last, so that no request can arrive before the state it
  * would touch exists.  Exit is the mirror image.
  */
@@ -14,6 +14,7 @@
 #include <net/genetlink.h>
 
 #include "l4vs.h"
+#include "conn.h"	/* l4vs_proto_net_init() */
 #include "route.h"
 
 unsigned int l4vs_conn_tab_bits = L4VS_CONN_TAB_BITS_DEF;
@@ -28,6 +29,14 @@ struct l4vs_net *l4vs_net(struct net *net)
 	return net_generic(net, l4vs_net_id);
 }
 
+/*
+ * Every step of a namespace's setup, in order: the knobs first (later steps
+ * read them), the protocols' default timeouts and the drop counters before
+ * the connection table whose entries use them, services (which register
+ * the hooks that feed the table) after it, then the estimator that walks
+ * the services, and the /proc files last, so no reader finds a half-built
+ * namespace.
+ */
 static int __net_init l4vs_net_init(struct net *net)
 {
 	struct l4vs_net *ln = l4vs_net(net);
@@ -39,9 +48,13 @@ static int __net_init l4vs_net_init(struct net *net)
 	ret = l4vs_sysctl_net_init(ln);
 	if (ret)
 		return ret;
-	ret = l4vs_conn_net_init(ln);
+	l4vs_proto_net_init(ln);
+	ret = l4vs_drops_net_init(ln);
 	if (ret)
 		goto err_sysctl;
+	ret = l4vs_conn_net_init(ln);
+	if (ret)
+		goto err_drops;
 	ret = l4vs_service_net_init(ln);
 	if (ret)
 		goto err_conn;
@@ -59,6 +72,8 @@ err_service:
 	l4vs_service_net_exit(ln);
 err_conn:
 	l4vs_conn_net_exit(ln);
+err_drops:
+	l4vs_drops_net_exit(ln);
 err_sysctl:
 	l4vs_sysctl_net_exit(ln);
 	return ret;
@@ -78,9 +93,11 @@ static void __net_exit l4vs_net_pre_exit(struct net *net)
 }
 
 /*
- * The services go first (which unregisters the hooks once the last one is
- * gone), then the connections, so no packet can create an entry after the
- * table has been emptied.
+ * The mirror of l4vs_net_init() but for one swap: the services go first,
+ * since the last one to go unregisters the hooks, and only then may the
+ * counters the packet path writes (the estimator's netns totals, the drop
+ * counters) be freed and the connection table emptied for good.  The
+ * protocols' timeouts are plain fields: nothing to undo.
  */
 static void __net_exit l4vs_net_exit(struct net *net)
 {
@@ -90,6 +107,7 @@ static void __net_exit l4vs_net_exit(struct net *net)
 	l4vs_service_net_exit(ln);
 	l4vs_est_net_exit(ln);
 	l4vs_conn_net_exit(ln);
+	l4vs_drops_net_exit(ln);
 	l4vs_sysctl_net_exit(ln);
 }
 

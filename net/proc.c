@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * l4vs: /proc/net/ip_vs, ip_vs_conn, ip_vs_conn_sync, ip_vs_stats and
- * ip_vs_stats_percpu.
+ * l4vs: /proc/net/ip_vs, ip_vs_conn, ip_vs_conn_sync, ip_vs_stats,
+ * ip_vs_stats_percpu, and l4vs_drops (l4vs's own: drops by reason).
  *
- * The layouts are those of the kernel's IPVS, byte for byte, quirks
+ * The ip_vs* layouts are those of the kernel's IPVS, byte for byte, quirks
  * included (two spaces after an IPv4 service's scheduler, no "ops" flag on
  * IPv6 services, the persistence timeout in jiffies, unbracketed IPv6
  * addresses in the connection table), because ipvsadm -Lc, monitoring
@@ -22,6 +22,7 @@
 
 #include "l4vs.h"
 #include "proto.h"
+#include "xmit.h"	/* drop reasons */
 
 static const char *proto_name(u8 proto, char *buf, size_t len)
 {
@@ -443,6 +444,34 @@ static int stats_percpu_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+static const char *const drop_names[L4VS_DROP_MAX] = {
+	[L4VS_DROP_MALFORMED]	= "malformed",
+	[L4VS_DROP_CSUM]	= "bad_checksum",
+	[L4VS_DROP_NODEST]	= "no_dest",
+	[L4VS_DROP_DEST_GONE]	= "dest_gone",
+	[L4VS_DROP_NOMEM]	= "no_memory",
+	[L4VS_DROP_NOROUTE]	= "no_route",
+	[L4VS_DROP_MTU]		= "frag_needed",
+	[L4VS_DROP_FWD]		= "bad_forwarding",
+	[L4VS_DROP_CONN_LIMIT]	= "conn_limit",
+	[L4VS_DROP_TTL]		= "ttl_exceeded",
+};
+
+static int drops_show(struct seq_file *seq, void *v)
+{
+	struct l4vs_net *ln = l4vs_net(seq_file_single_net(seq));
+	int i, cpu;
+
+	for (i = 0; i < L4VS_DROP_MAX; i++) {
+		unsigned long sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += per_cpu_ptr(ln->drop_stats, cpu)->n[i];
+		seq_printf(seq, "%-16s %lu\n", drop_names[i], sum);
+	}
+	return 0;
+}
+
 /* ---- registration ------------------------------------------------------ */
 
 struct l4vs_proc_file {
@@ -459,6 +488,7 @@ static const struct l4vs_proc_file proc_files[] = {
 	  sizeof(struct conn_iter) },
 	{ "ip_vs_stats", NULL, stats_show, 0 },
 	{ "ip_vs_stats_percpu", NULL, stats_percpu_show, 0 },
+	{ "l4vs_drops", NULL, drops_show, 0 },
 };
 
 static void proc_remove_first(struct l4vs_net *ln, unsigned int n)

@@ -56,6 +56,16 @@ void l4vs_sched_unregister(struct l4vs_scheduler *sched)
 }
 EXPORT_SYMBOL_GPL(l4vs_sched_unregister);
 
+/*
+ * Schedulers cannot see struct l4vs_net, so their lockdep checks ask here.
+ * Without lockdep there is nothing to ask (and no lockdep_is_held()).
+ */
+bool l4vs_sched_locked(const struct l4vs_service *svc)
+{
+	return !IS_ENABLED(CONFIG_LOCKDEP) || lockdep_is_held(&svc->ln->lock);
+}
+EXPORT_SYMBOL_GPL(l4vs_sched_locked);
+
 static struct l4vs_scheduler *sched_get_loaded(const char *name)
 {
 	struct l4vs_scheduler *s;

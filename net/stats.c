@@ -2,8 +2,8 @@
 /*
  * l4vs: traffic counters and their rate estimator.
  *
- * The packet path only bumps per-CPU counters (see l4vs_stats_add() in
- * l4vs.h).  Everything here runs in process context: readers sum the CPUs,
+ * The packet path only bumps per-CPU counters (l4vs_stats_add(), inline in
+ * stats.h).  Everything here runs in process context: readers sum the CPUs,
  * "zero" moves a base line instead of touching the per-CPU data (which
  * would race with the packet path), and the per-netns estimator work calls
  * l4vs_stats_estimate() every two seconds.  s->lock is a plain spinlock

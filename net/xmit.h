@@ -77,7 +77,4 @@ unsigned int l4vs_icmp6_in(struct l4vs_net *ln, struct sk_buff *skb,
 			   const struct nf_hook_state *state);
 unsigned int l4vs_icmp6_out(struct l4vs_net *ln, struct sk_buff *skb);
 
-int l4vs_drops_net_init(struct l4vs_net *ln);
-void l4vs_drops_net_exit(struct l4vs_net *ln);
-
 #endif /* _NET_L4VS_XMIT_H */

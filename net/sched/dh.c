@@ -18,15 +18,15 @@
  * threshold or being removed yields no pick; there is no fallback.
  *
  * The table depends only on the list, so it is rebuilt (in process context,
- * under ln->lock) when a server is added or removed, and published with
- * RCU: the packet path reads it lock-free and the old one is freed after a
- * grace period.  A pick costs one hash and one load.
+ * under the service's configuration lock) when a server is added or
+ * removed, and published with RCU: the packet path reads it lock-free and
+ * the old one is freed after a grace period.  A pick costs one hash and one load.
  */
 #include <linux/module.h>
 #include <linux/hash.h>
 #include <linux/slab.h>
 
-#include "common.h"
+#include <l4vs/sched.h>
 
 #define DH_TAB_BITS	8
 #define DH_TAB_SIZE	(1U << DH_TAB_BITS)
@@ -72,7 +72,7 @@ static int dh_rebuild(struct l4vs_service *svc, bool leaving)
 	struct list_head *p = &svc->dests;
 	unsigned int b;
 
-	lockdep_assert_held(&svc->ln->lock);
+	l4vs_sched_assert_locked(svc);
 
 	if (!list_empty(&svc->dests)) {
 		tab = kzalloc(sizeof(*tab), GFP_KERNEL);
@@ -89,7 +89,7 @@ static int dh_rebuild(struct l4vs_service *svc, bool leaving)
 			p = p->next;
 		tab->bucket[b] = list_entry(p, struct l4vs_dest, n_list);
 	}
-	old = rcu_replace_pointer(st->tab, tab, lockdep_is_held(&svc->ln->lock));
+	old = rcu_replace_pointer(st->tab, tab, l4vs_sched_locked(svc));
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;

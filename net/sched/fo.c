@@ -18,7 +18,7 @@
  */
 #include <linux/module.h>
 
-#include "common.h"
+#include <l4vs/sched.h>
 
 static struct l4vs_dest *fo_schedule(struct l4vs_service *svc,
 				     const struct sk_buff *skb,

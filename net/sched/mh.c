@@ -26,8 +26,9 @@
  * the mh-fallback flag (IP_VS_SVC_F_SCHED1): then the following entries are
  * tried, which spreads the orphans over the others by weight.
  *
- * The table is rebuilt in process context under ln->lock when servers
- * change and published with RCU; a pick costs one hash and two loads.
+ * The table is rebuilt in process context under the service's configuration
+ * lock when servers change and published with RCU; a pick costs one hash
+ * and two loads.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -37,7 +38,7 @@
 #include <linux/sort.h>
 #include <linux/bsearch.h>
 
-#include "common.h"
+#include <l4vs/sched.h>
 
 /* Primes the table may have: IPVS's sizes, and 65537. */
 static const u32 mh_primes[] = {
@@ -292,7 +293,7 @@ static int mh_rebuild(struct l4vs_service *svc, bool leaving)
 	u32 *w = NULL;
 	int ret = 0;
 
-	lockdep_assert_held(&svc->ln->lock);
+	l4vs_sched_assert_locked(svc);
 
 	if (n > min_t(u32, tab_size, U16_MAX))
 		return -ENOSPC;
@@ -331,7 +332,7 @@ err_nomem:
 		goto out;
 	pr_warn_ratelimited("out of memory, service left without a table\n");
 publish:
-	old = rcu_replace_pointer(st->tab, tab, lockdep_is_held(&svc->ln->lock));
+	old = rcu_replace_pointer(st->tab, tab, l4vs_sched_locked(svc));
 	if (old)
 		kvfree_rcu(old, rcu);
 	swap(st->last, last);

@@ -18,7 +18,7 @@
  */
 #include <linux/module.h>
 
-#include "common.h"
+#include <l4vs/sched.h>
 
 /* as sed, except that an idle server (load 0) is taken at once */
 static s64 nq_load(const struct l4vs_dest *dest)

@@ -21,7 +21,7 @@
  */
 #include <linux/module.h>
 
-#include "common.h"
+#include <l4vs/sched.h>
 
 /* a server with more active connections than its weight lets them overflow */
 static bool ovf_full(const struct l4vs_dest *dest)

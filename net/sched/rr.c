@@ -14,7 +14,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include "common.h"
+#include <l4vs/sched.h>
 
 struct rr_state {
 	spinlock_t		lock;

@@ -23,7 +23,7 @@
  */
 #include <linux/module.h>
 
-#include "common.h"
+#include <l4vs/sched.h>
 
 /* expected delay: the server's active connections plus this one */
 static s64 sed_load(const struct l4vs_dest *dest)

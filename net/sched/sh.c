@@ -21,16 +21,16 @@
  * the buckets (offset + 2 * bucket) mod 256, offset = 0..255, are tried in
  * turn, IPVS's probe order, and the first usable server wins.
  *
- * The table is rebuilt in process context under ln->lock whenever a server
- * is added, removed or changed, and published with RCU: the packet path
- * reads it lock-free and the old one is freed after a grace period.  A pick
- * costs one hash and one load.
+ * The table is rebuilt in process context under the service's
+ * configuration lock whenever a server is added, removed or changed, and
+ * published with RCU: the packet path reads it lock-free and the old one is
+ * freed after a grace period.  A pick costs one hash and one load.
  */
 #include <linux/module.h>
 #include <linux/hash.h>
 #include <linux/slab.h>
 
-#include "common.h"
+#include <l4vs/sched.h>
 
 #define SH_TAB_BITS	8
 #define SH_TAB_SIZE	(1U << SH_TAB_BITS)
@@ -127,7 +127,7 @@ static int sh_rebuild(struct l4vs_service *svc, bool leaving)
 	u32 *weight = NULL;
 	int ret = -ENOMEM;
 
-	lockdep_assert_held(&svc->ln->lock);
+	l4vs_sched_assert_locked(svc);
 
 	/* no server, no table: the packet path then picks nothing */
 	if (list_empty(&svc->dests)) {
@@ -159,7 +159,7 @@ err_free:
 		goto out;
 	pr_warn_ratelimited("out of memory, service left without a table\n");
 publish:
-	old = rcu_replace_pointer(st->tab, tab, lockdep_is_held(&svc->ln->lock));
+	old = rcu_replace_pointer(st->tab, tab, l4vs_sched_locked(svc));
 	if (old)
 		kfree_rcu(old, rcu);
 out:

@@ -20,7 +20,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include "common.h"
+#include <l4vs/sched.h>
 
 #define WRR_SEQ_MAX	4096
 
@@ -221,7 +221,7 @@ static int wrr_dest_changed(struct l4vs_service *svc, struct l4vs_dest *dest)
 	int ret = 0;
 	u32 *w;
 
-	lockdep_assert_held(&svc->ln->lock);
+	l4vs_sched_assert_locked(svc);
 
 	/* servers, then weights, in one block */
 	dests = kvmalloc_array(svc->num_dests + 1, sizeof(*dests) + sizeof(*w),

@@ -69,8 +69,8 @@ if [ ! -x "$checkout/tools/l4vsadm/l4vsadm" ]; then
 	make -s -C "$checkout/tools/l4vsadm" || die "building l4vsadm failed"
 fi
 gcc -O2 -Wall -o "$out/vm/bin/synflood" "$here/synflood.c" || die "building synflood failed"
-# a scheduler benchmark that no longer builds (l4vs.h grew a kernel type the
-# shim lacks) costs scenario 5, not the whole run
+# a scheduler benchmark that no longer builds (<l4vs/sched.h> grew a kernel
+# type the shim lacks) costs scenario 5, not the whole run
 "$here/sched/build.sh" "$out/bin-schedbench" >"$out/sched-build.log" 2>&1 ||
 	{ cat "$out/sched-build.log" >&2; echo "bench: building schedbench failed" >&2; }
 

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # build.sh OUT: build schedbench natively from net/sched/NAME.c and
-# net/l4vs.h as they are, against the shim headers here.  A kernel header
-# that l4vs.h starts to include and the shim does not know yet gets an
+# include/l4vs/ as they are, against the shim headers here.  A kernel header
+# that the scheduler API starts to include and the shim does not know yet gets an
 # empty stand-in (it includes kshim.h), so a new include alone does not
 # break the build; a new kernel API still needs a line in kshim.h.
 set -euo pipefail
@@ -14,7 +14,7 @@ stub=$(mktemp -d)
 trap 'rm -rf "$stub"' EXIT
 
 for h in $(sed -n 's/^#include <\(\(linux\|net\)\/[a-z0-9_/]*\.h\)>.*/\1/p' \
-		"$repo/net/l4vs.h" "$repo/net/sched/"*.c | sort -u); do
+		"$repo/include/l4vs/"*.h "$repo/net/sched/"*.c | sort -u); do
 	[ "$h" = linux/ip_vs.h ] && continue	# the real uapi header
 	[ -e "$here/shim/$h" ] && continue
 	mkdir -p "$stub/$(dirname "$h")"
@@ -23,9 +23,9 @@ done
 
 objs=()
 for s in rr wrr lc wlc sed nq sh dh mh fo ovf; do
-	gcc -O2 -g -Wall -Wno-unused-function -I "$here/shim" -I "$stub" -I "$repo/net" \
+	gcc -O2 -g -Wall -Wno-unused-function -I "$here/shim" -I "$stub" -I "$repo/include" \
 		-c "$repo/net/sched/$s.c" -o "$stub/$s.o"
 	objs+=("$stub/$s.o")
 done
-gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -I "$here/shim" -I "$stub" -I "$repo/net" \
+gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -I "$here/shim" -I "$stub" -I "$repo/include" \
 	-o "$out" "$here/schedbench.c" "$here/siphash.c" "${objs[@]}"
