@@ -104,11 +104,13 @@ newconn_rate() {
 
 # hot_pps IMPL LEVEL
 hot_pps() {
-	local rep
+	local rep pps sent
 
 	pg_flows $B_VIP 53 10.0.1.2 10.0.1.2 40000 40999 0 || return 1
 	for ((rep = 1; rep <= BENCH_REPS; rep++)); do
-		record lookup "$1" "$2" pps "$rep" "$(measure_pps rs0 "$BENCH_WARM" "$BENCH_WIN")"
+		read -r pps sent <<<"$(measure_pps rs0 "$BENCH_WARM" "$BENCH_WIN")"
+		record lookup "$1" "$2" pps "$rep" "$pps"
+		record lookup "$1" "$2" sent_pps "$rep" "$sent"
 	done
 	record lookup "$1" "$2" resident 1 $(($(conn_objs) - c0))
 }
