@@ -69,7 +69,7 @@ topo_down() {
 	[ -n "$PID_D" ] && kill "$PID_D" 2>/dev/null
 	[ -n "$PG_FD" ] && { echo quit >&"$PG_FD"; exec {PG_FD}>&-; }
 	[ -n "$PG_HELPER" ] && kill "$PG_HELPER" 2>/dev/null
-	PID_C= PID_D= PG_FD= PG_HELPER=
+	PID_C='' PID_D='' PG_FD='' PG_HELPER=''
 	for ns in $NS_C $NS_D $NS_S $NS_M; do
 		ip netns del "$ns" 2>/dev/null
 	done

@@ -73,7 +73,7 @@ fill_to() {
 			blog "fill_to $want: budget of ${BENCH_FILL_BUDGET}s spent at $have entries"
 			return 1
 		fi
-		[ $chunk -gt $((want - have)) ] && chunk=$((want - have))
+		[ "$chunk" -gt $((want - have)) ] && chunk=$((want - have))
 		t0=${EPOCHREALTIME/./}; h0=$have
 		new_flows "$chunk" || return 1
 		t1=${EPOCHREALTIME/./}
@@ -118,11 +118,11 @@ hot_pps() {
 # memory IMPL LEVEL: bytes per connection from the slab cache and from
 # MemAvailable (everything: entries, table, per-CPU caches).
 memory() {
-	local impl=$1 cache n a o sz ops pps slabs m k
+	local impl=$1 cache n a sz pps slabs m k
 
 	cache=$CONN_CACHE
 	n=$(($(conn_objs) - c0))
-	read -r a o sz ops pps slabs <<<"$(slab_info $cache)"
+	read -r a _ sz _ pps slabs <<<"$(slab_info "$cache")"
 	m=$(mem_available_kb)
 	k=$(kmem_kb)
 	record memory "$impl" "$2" conns 1 "$n"

@@ -74,6 +74,7 @@ guest() {
 		touch "$L4VS_INTEROP_DIR/done.$impl"
 		# keep the connection (and its syncs) up until the peer is done
 		wait_for 240 test -e "$L4VS_INTEROP_DIR/done.$([ "$impl" = ipvs ] && echo l4vs || echo ipvs)"
+		# shellcheck disable=SC2046 # one pid a word
 		kill $(jobs -p) 2>/dev/null
 		wait 2>/dev/null
 		ip netns del cli 2>/dev/null
@@ -186,8 +187,8 @@ guest() {
 	same_tmpl6() {
 		local own theirs
 
-		own=$(tmpl6 $me)
-		theirs=$(tmpl6 $peer)
+		own=$(tmpl6 "$me")
+		theirs=$(tmpl6 "$peer")
 		[ -n "$own" ] && [ "$own" = "$theirs" ]
 	}
 	wait_for 60 same_tmpl6
