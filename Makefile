@@ -8,6 +8,7 @@
 #                  the selftests in a qemu guest on each (tools/vm/check.sh)
 #   make check-interop  sync daemon against the kernel's ip_vs, two guests
 #   make demo      a NAT round-robin service in a guest (tools/vm/demo.sh)
+#   make style     checkpatch.pl on net/ and include/, shellcheck on the scripts
 #   make clean
 #
 # The module itself is described by ./Kbuild; W= and C= reach kbuild through
@@ -126,6 +127,23 @@ bench-smoke:
 	@$(MAKE) -s l4vsadm
 	@$(CURDIR)/tools/bench/bench.sh --smoke $(BENCH_ARGS)
 
+# Kernel style on the module's sources with the kernel's checkpatch.pl
+# (tools/checkpatch.sh finds or fetches the 6.1 script; its options and
+# every exception, with why, are in .checkpatch.conf), and shellcheck on the
+# scripts (exceptions in .shellcheckrc).  Fails on any finding.
+STYLE_C		= $(sort $(shell find net include -name '*.[ch]'))
+STYLE_SH	= $(sort $(wildcard selftests/*.sh) $(shell find tools -name '*.sh')) .ci/run
+
+style:
+	@command -v shellcheck >/dev/null || { echo "style: apt-get install shellcheck" >&2; exit 1; }
+	@rc=0; \
+	echo "  CHECKPATCH $(words $(STYLE_C)) files of net/ and include/"; \
+	$(CURDIR)/tools/checkpatch.sh -f $(STYLE_C) | grep -v ' lines checked$$'; \
+	[ $${PIPESTATUS[0]} -eq 0 ] || rc=1; \
+	echo "  SHELLCHECK $(words $(STYLE_SH)) scripts"; \
+	shellcheck -x -f gcc $(STYLE_SH) || rc=1; \
+	exit $$rc
+
 clean:
 	$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	$(MAKE) -C tools/l4vsadm clean
@@ -134,4 +152,4 @@ clean:
 
 FORCE:
 
-.PHONY: all modules l4vsadm install uninstall check check-debug check-interop demo bench bench-smoke clean FORCE
+.PHONY: all modules l4vsadm install uninstall check check-debug check-interop demo bench bench-smoke style clean FORCE

@@ -66,20 +66,20 @@ tools=(ipvsadm)
 
 for tool in "${tools[@]}"; do
 	t=${tool}_d
-	refused "$tool: unknown scheduler" $t -A -t "$VIP:81" -s nosuchsched
-	refused "$tool: duplicate service" $t -A -t "$VIP:80" -s rr
-	refused "$tool: dest on a missing service" $t -a -t "$VIP:9999" -r "${RS_IP[1]}:80" -m
-	refused "$tool: duplicate dest" $t -a -t "$VIP:80" -r "${RS_IP[1]}:80" -m
-	refused "$tool: delete a missing dest" $t -d -t "$VIP:80" -r "${RS_IP[2]}:80"
-	refused "$tool: delete a missing service" $t -D -u "$VIP:54"
+	refused "$tool: unknown scheduler" "$t" -A -t "$VIP:81" -s nosuchsched
+	refused "$tool: duplicate service" "$t" -A -t "$VIP:80" -s rr
+	refused "$tool: dest on a missing service" "$t" -a -t "$VIP:9999" -r "${RS_IP[1]}:80" -m
+	refused "$tool: duplicate dest" "$t" -a -t "$VIP:80" -r "${RS_IP[1]}:80" -m
+	refused "$tool: delete a missing dest" "$t" -d -t "$VIP:80" -r "${RS_IP[2]}:80"
+	refused "$tool: delete a missing service" "$t" -D -u "$VIP:54"
 	refused "$tool: IPv6 dest on an IPv4 NAT service" \
-		$t -a -t "$VIP:80" -r "[${RS_IP6[1]}]:80" -m
-	refused "$tool: malformed address" $t -A -t 10.0.1.300:80 -s rr
+		"$t" -a -t "$VIP:80" -r "[${RS_IP6[1]}]:80" -m
+	refused "$tool: malformed address" "$t" -A -t 10.0.1.300:80 -s rr
 	refused "$tool: lower threshold above upper" \
-		$t -a -u "$VIP:53" -r "${RS_IP[1]}:53" -m -x 10 -y 20
+		"$t" -a -u "$VIP:53" -r "${RS_IP[1]}:53" -m -x 10 -y 20
 	refused "$tool: non-admin caller" \
 		dir_exec setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$([ $tool = ipvsadm ] && echo "$IPVSADM" || echo "$L4VSADM")" -A -t "$VIP:82" -s rr
+		"$([ "$tool" = ipvsadm ] && echo "$IPVSADM" || echo "$L4VSADM")" -A -t "$VIP:82" -s rr
 done
 
 # Hand-made requests.  Each would be valid with the attribute present: the

@@ -74,15 +74,15 @@ log_test $? "a flow from port $probe_port is answered (by $first)"
 # pktgen_flows COUNT SPORT_MIN: COUNT datagrams to the VIP, one source port
 # each, from the client namespace; returns when they are sent.
 pktgen_flows() {
-	local count=$1 smin=$2 mac pg=/proc/net/pktgen
+	local npkts=$1 smin=$2 mac pg=/proc/net/pktgen
 
 	mac=$(dir_exec cat /sys/class/net/cli0/address)
 	cli_exec bash -c "
 		echo rem_device_all >$pg/kpktgend_0 &&
 		echo 'add_device eth0' >$pg/kpktgend_0 &&
-		for c in 'count $count' 'clone_skb 0' 'pkt_size 64' 'delay 0' \
+		for c in 'count $npkts' 'clone_skb 0' 'pkt_size 64' 'delay 0' \
 			 'dst $VIP' 'dst_mac $mac' 'src_min $CLI_IP' 'src_max $CLI_IP' \
-			 'udp_src_min $smin' 'udp_src_max $((smin + count - 1))' \
+			 'udp_src_min $smin' 'udp_src_max $((smin + npkts - 1))' \
 			 'udp_dst_min 5000' 'udp_dst_max 5000'; do
 			echo \"\$c\" >$pg/eth0 || exit 1
 		done &&
@@ -105,7 +105,7 @@ log_test $? "pktgen sent $FLOWS new flows"
 grown() {
 	n=$(entries)
 	size=$(dir_exec sed -n '1s/.*(size=\([0-9]*\)).*/\1/p' /proc/net/ip_vs)
-	[ "$n" -ge $FLOWS ] && [ "$size" -ge $((n / 2)) ]
+	[ "$n" -ge "$FLOWS" ] && [ "$size" -ge $((n / 2)) ]
 }
 wait_until 15 grown
 log_test $? "the table grew with the entries ($n entries, size=$size)"

@@ -32,8 +32,7 @@ apply_and_compare() {
 	local impl=$1 i args
 
 	load_impl "$impl"
-	repr_config | ipvsadm_d -R 2>"$TMPD/err"
-	[ $? -eq 0 ] && [ ! -s "$TMPD/err" ]
+	repr_config | ipvsadm_d -R 2>"$TMPD/err" && [ ! -s "$TMPD/err" ]
 	log_test $? "$impl: ipvsadm -R applies the configuration $(cat "$TMPD/err")"
 	ipvsadm_d --set 600 90 200
 	log_test $? "$impl: --set 600 90 200"

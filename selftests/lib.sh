@@ -23,6 +23,7 @@ SELFTESTS_DIR=${SELFTESTS_DIR%/.}
 REPO_DIR=${SELFTESTS_DIR%/*}
 VS_SERVER=$SELFTESTS_DIR/tools/vs_server
 VS_CLIENT=$SELFTESTS_DIR/tools/vs_client
+# shellcheck disable=SC2034 # for the tests that source this
 IPVS_NL=$SELFTESTS_DIR/tools/ipvs_nl
 IPVSADM=${IPVSADM:-/usr/sbin/ipvsadm}
 L4VSADM=${L4VSADM:-$REPO_DIR/tools/l4vsadm/l4vsadm}
@@ -463,6 +464,7 @@ long_start() {
 	shift
 	# not through client(): the pid must be vs_client's, for SIGTERM
 	bg ip netns exec "$NS_CLI" "$VS_CLIENT" -l -v -d 600 "$@" >"$file"
+	# shellcheck disable=SC2034 # for the tests that source this
 	LONG_PID=$BG_PID
 }
 

@@ -52,7 +52,7 @@ log_test $? "-o: $N datagrams of one flow arrive rs1=3 rs2=3 rs3=3 (got: $got)"
 
 ports=$(while read -r _ peer port; do echo "$peer:$port"; done <"$TMPD/log53" | sort -u)
 [ "$(wc -l <<<"$ports")" = 1 ] && [ "${ports%:*}" = "$CLI_IP" ]
-log_test $? "-o: all from one client address and port (got: $(echo $ports))"
+log_test $? "-o: all from one client address and port (got: ${ports//$'\n'/ })"
 
 conns=$(ipvsadm_d -Lnc)
 ! grep -qE "^UDP .* $VIP:53 " <<<"$conns"

@@ -13,7 +13,8 @@
 #
 # Environment: L4VS_TESTS (subset), L4VS_SKIP (tests to leave out),
 # L4VS_TEST_TIMEOUT (seconds per test,
-# default 900), L4VS_IMPL (l4vs or ipvs, read by the tests).
+# default: timeout= of ./settings, as kselftest's runner reads it),
+# L4VS_IMPL (l4vs or ipvs, read by the tests).
 
 cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
 . ./lib.sh
@@ -70,7 +71,8 @@ TESTS=(
 	sched_diff
 )
 
-timeout_s=${L4VS_TEST_TIMEOUT:-900}
+timeout_s=${L4VS_TEST_TIMEOUT:-$(sed -n 's/^timeout=//p' settings)}
+timeout_s=${timeout_s:-900}
 
 if [ -n "$L4VS_TESTS" ]; then
 	read -r -a selected <<<"$L4VS_TESTS"

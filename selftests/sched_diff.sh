@@ -162,7 +162,7 @@ no_active() {
 # PICKS[IMPL.NAME].
 declare -A PICKS=()
 run_scenario() {
-	local impl=$1 idx=$2 name opts steps svc step rules= picks=
+	local impl=$1 idx=$2 name opts steps svc step rules='' picks=''
 	local -a list words
 
 	IFS='|' read -r name opts steps <<<"${SCENARIOS[idx]}"
@@ -240,7 +240,7 @@ run_impl() {
 # counts PICKS: "1:N 2:N ... -:N", by server.
 counts() {
 	local -A c=()
-	local p out= k
+	local p out='' k
 
 	for p in $1; do
 		c[$p]=$((${c[$p]:-0} + 1))

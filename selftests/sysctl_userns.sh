@@ -54,10 +54,10 @@ for knob in sync_sock_size sync_qlen_max sync_ports; do
 	sync_qlen_max) v=1000000 ;;
 	sync_ports) v=64 ;;
 	esac
-	got=$(userns_write $knob $v)
+	got=$(userns_write "$knob" "$v")
 	[ "$got" = refused ]
 	log_test $? "user namespace: $knob=$v refused (got: $got)"
-	got=$(init_write $knob $v)
+	got=$(init_write "$knob" "$v")
 	[ "$got" = "ok $v" ]
 	log_test $? "initial user namespace: $knob=$v written (got: $got)"
 done

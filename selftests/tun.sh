@@ -121,23 +121,63 @@ rx_errors() {
 	rx_stat "$1" rx_errors
 }
 
-# flavour NAME VIP CLIENT-ADDRESS TUNNEL-OPTIONS...
-flavour() {
-	local name=$1 vip=$2 cli=$3 addr
+# The decapsulating devices of the real servers.  A real server answers a
+# client's packet whichever way it came, plain DR included, so the spread
+# and the answers alone cannot tell one encapsulation from another: each
+# flavour's packets must be counted on its own device and on no other.
+TUN_DEVS=(tunl0 ip6tnl0 gre1 gue1)
 
-	shift 3
+# tun_rx ARRAY: ARRAY[dev] = rx_packets of dev summed over the real servers
+# (one grep a server; a device not created yet counts 0).
+tun_rx() {
+	local -n rx=$1
+	local i dev path v files=()
+
+	for dev in "${TUN_DEVS[@]}"; do
+		rx["$dev"]=0
+		files+=("/sys/class/net/$dev/statistics/rx_packets")
+	done
+	for ((i = 1; i <= NUM_RS; i++)); do
+		while IFS=: read -r path v; do
+			dev=${path#/sys/class/net/}
+			dev=${dev%%/*}
+			rx["$dev"]=$((${rx["$dev"]} + v))
+		done < <(rs_exec "$i" grep -s -H . "${files[@]}")
+	done
+}
+
+# flavour NAME DEVICE VIP CLIENT-ADDRESS TUNNEL-OPTIONS...: the spread over
+# TCP and UDP, and every request arrived encapsulated for DEVICE: its
+# counter rose by at least the requests sent, the other devices' did not.
+flavour() {
+	local name=$1 want=$2 vip=$3 cli=$4 addr dev v rc=0 got=
+	local -A rx0=() rx1=()
+
+	shift 4
 	addr=${vip#[}
 	addr=${addr%]}
 	if ! services "$vip" "$@"; then
 		log_test 1 "$name: add services with -i $*"
 		return 1
 	fi
+	tun_rx rx0
 	check_spread "$name tcp" "$cli" "$addr" 80
 	check_spread "$name udp" "$cli" -u "$addr" 80
+	tun_rx rx1
+	for dev in "${!rx1[@]}"; do
+		v=$((rx1[$dev] - rx0[$dev]))
+		got+="${got:+ }$dev+$v"
+		if [ "$dev" = "$want" ]; then
+			[ "$v" -ge $((2 * N)) ] || rc=1
+		else
+			[ "$v" = 0 ] || rc=1
+		fi
+	done
+	log_test $rc "$name: $((2 * N)) requests arrived on the real servers' $want and no other tunnel device ($got)"
 }
 
-flavour ipip "$VIP" "$CLI_IP"
-flavour ipip6 "[$VIP6]" "$CLI_IP6"
+flavour ipip tunl0 "$VIP" "$CLI_IP"
+flavour ipip6 ip6tnl0 "[$VIP6]" "$CLI_IP6"
 # gue_counts: "plain=N remcsum_tcp=N ..." summed over the real servers, one
 # nft call per server (a fork costs tens of milliseconds under TCG).
 gue_counts() {
@@ -167,7 +207,7 @@ gue_reset() {
 }
 
 gue_reset
-flavour gue "$VIP" "$CLI_IP" --tun-type gue --tun-port "$GUE_PORT"
+flavour gue tunl0 "$VIP" "$CLI_IP" --tun-type gue --tun-port "$GUE_PORT"
 got=$(gue_counts)
 [[ $got =~ ^plain=[1-9][0-9]*\ remcsum_tcp=0\ remcsum_udp=0\ other=0\ nocsum=[1-9] ]]
 log_test $? "gue: plain GUE headers, no outer checksum ($got)"
@@ -186,7 +226,7 @@ for ((i = 1; i <= NUM_RS; i++)); do
 	rs_no_rp_filter "$i" gue1 || fail "rp_filter on rs$i"
 done
 gue_reset
-flavour gue-remcsum "$VIP" "$CLI_IP" --tun-type gue --tun-port "$GUE_PORT" --tun-remcsum
+flavour gue-remcsum gue1 "$VIP" "$CLI_IP" --tun-type gue --tun-port "$GUE_PORT" --tun-remcsum
 got=$(gue_counts)
 [[ $got =~ ^plain=[0-9]+\ remcsum_tcp=[1-9][0-9]*\ remcsum_udp=[1-9][0-9]*\ other=0\ nocsum=0$ ]]
 log_test $? "gue-remcsum: option with start/field 20/36 (TCP), 20/26 (UDP), outer checksum ($got)"
@@ -239,7 +279,7 @@ if [ -x "$PYTHON" ]; then
 else
 	log_info "no $PYTHON: the remcsum fallback is not tested"
 fi
-flavour gre "$VIP" "$CLI_IP" --tun-type gre --tun-nocsum
+flavour gre gre1 "$VIP" "$CLI_IP" --tun-type gre --tun-nocsum
 errs=$(rx_errors gre1)
 [ "$errs" = 0 ]
 log_test $? "gre: no receive errors on the real servers' gre1 (got: $errs)"
@@ -257,7 +297,7 @@ for ((i = 1; i <= NUM_RS; i++)); do
 	EOF
 	rs_no_rp_filter "$i" gre1 || fail "rp_filter on rs$i"
 done
-flavour gre-csum "$VIP" "$CLI_IP" --tun-type gre --tun-csum
+flavour gre-csum gre1 "$VIP" "$CLI_IP" --tun-type gre --tun-csum
 errs=$(rx_errors gre1)
 [ "$errs" = 0 ]
 log_test $? "gre-csum: no receive errors on the real servers' gre1 (got: $errs)"

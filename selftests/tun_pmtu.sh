@@ -143,7 +143,7 @@ flavour() {
 	# IPv4: the too-big datagram without DF first, while the client
 	# still believes in 1500 (afterwards it would fragment it itself)
 	before=$(frag_needed)
-	if [ $fam = 4 ]; then
+	if [ "$fam" = 4 ]; then
 		got=$(probe "$addr" 80 "$mtu:1" "$((mtu + 1)):0" "$((mtu + 1)):1")
 	else
 		got=$(probe "$addr" 80 "$mtu:1" "$((mtu + 1)):1")
@@ -151,13 +151,13 @@ flavour() {
 	after=$(frag_needed)
 	{
 		read -r fit
-		[ $fam = 4 ] && read -r nodf
+		[ "$fam" = 4 ] && read -r nodf
 		read -r big
 	} <<<"$got"
 
 	[ "$fit" = "answer rs1" ]
 	log_test $? "$name: a $mtu-byte datagram with DF crosses the tunnel (got: $fit)"
-	if [ $fam = 4 ]; then
+	if [ "$fam" = 4 ]; then
 		[ "$nodf" = "answer rs1" ]
 		log_test $? "$name: $((mtu + 1)) bytes without DF are fragmented and answered (got: $nodf)"
 	fi
@@ -190,7 +190,7 @@ nodisc() {
 	before=$(frag_needed)
 	got=$(probe "$addr" 80 "$((mtu + 1)):1")
 	after=$(frag_needed)
-	if [ $fam = 4 ]; then
+	if [ "$fam" = 4 ]; then
 		[ "$got" = "answer rs1" ] && [ "$after" = "$before" ]
 		log_test $? "pmtu_disc=0 $name: $((mtu + 1)) bytes with DF are fragmented and answered (got: $got, frag_needed $before -> $after)"
 	else

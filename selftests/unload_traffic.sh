@@ -34,7 +34,6 @@ start_traffic() {
 	bg ip netns exec "$NS_CLI" "$VS_CLIENT" -l -u -i 100 -d 300 -w 500 "$VIP" 80 \
 		>"$TMPD/ludp"
 	bg ip netns exec "$NS_CLI" "$VS_CLIENT" -n 1000000 -w 500 "$VIP" 80 >"$TMPD/churn"
-	CHURN_PID=$BG_PID
 }
 
 traffic_up() {
@@ -72,8 +71,7 @@ if [ $rc -ne 0 ]; then
 else
 	# Allowed only if the module's exit tore everything down cleanly.
 	log_info "rmmod $core succeeded with services configured"
-	module_loaded "$sched"
-	[ $? -ne 0 ]
+	! module_loaded "$sched"
 	log_test $? "$sched went away with $core"
 	load_impl
 	ipvsadm_d -Sn >"$TMPD/after"
@@ -92,9 +90,9 @@ log_test $? "ip netns del $NS_DIR under traffic"
 unload_both() {
 	local m
 
-	for m in $(awk -v p="${core}_" 'index($1, p) == 1 { print $1 }' /proc/modules); do
+	while read -r m; do
 		modprobe -r "$m" 2>/dev/null || return 1
-	done
+	done < <(awk -v p="${core}_" 'index($1, p) == 1 { print $1 }' /proc/modules)
 	modprobe -r "$core" 2>/dev/null
 }
 wait_until 60 unload_both

@@ -82,7 +82,7 @@ command -v dkms >/dev/null || bail "dkms is not installed (apt-get install dkms)
 
 # The module list, from the source of truth: ./Kbuild's obj-m lines.
 mapfile -t modules < <(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' Kbuild |
-	sed -n 's/^obj-m[[:space:]]*[:+]\?=//p' | tr ' \t' '\n\n' |
+	sed -n 's/^obj-m[[:space:]]*[:+]\?=//p' | tr ' \t' '\n' |
 	sed -n 's/\.o$//p' | sort)
 [ ${#modules[@]} -gt 0 ] || bail "no obj-m in Kbuild"
 echo "# modules in Kbuild: ${modules[*]}"
@@ -280,10 +280,10 @@ ok $? "installed: ${#modules[@]} modules in lib/modules/$krel/updates, l4vsadm, 
 
 make -C "$tree" KVER="$krel" uninstall DESTDIR="$dest" >"$work/make-uninstall.log" 2>&1
 ok $? "make uninstall DESTDIR=$dest" || tail -n 30 "$work/make-uninstall.log" | diag
-left=$(cd "$dest" && find . ! -type d | sort)
-[ -z "$left" ]
-ok $? "make uninstall leaves no file behind${left:+: $(echo $left)}"
+leftover=$(cd "$dest" && find . ! -type d | sort)
+[ -z "$leftover" ]
+ok $? "make uninstall leaves no file behind${leftover:+: ${leftover//$'\n'/ }}"
 dirs=$(cd "$dest" && find . -mindepth 1 -type d | sort)
-[ -n "$dirs" ] && echo "# empty directories left (make does not remove them): $(echo $dirs)"
+[ -n "$dirs" ] && echo "# empty directories left (make does not remove them): ${dirs//$'\n'/ }"
 
 finish

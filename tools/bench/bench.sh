@@ -43,7 +43,7 @@ fi
 if [ "$smoke" = 1 ]; then
 	: "${timeout_s:=1200}"
 	mem=2048
-	sched_args=(-r 1 -m 20 -n 4,64,1024)
+	sched_args=(-r 1 -m 20 -n "4,64,1024")
 else
 	: "${timeout_s:=7200}"
 	mem=4096	# a million entries of ip_vs, then of l4vs

@@ -40,7 +40,7 @@ modprobe sctp 2>/dev/null	# ip_vs's SCTP support; l4vs needs none
 web_down() {
 	[ -n "$WEB_PID" ] && kill "$WEB_PID" 2>/dev/null
 	WEB_PID=
-	ip netns del $NS_W 2>/dev/null
+	ip netns del "$NS_W" 2>/dev/null
 	topo_down
 }
 

@@ -20,11 +20,12 @@ declare -A mode_base=([nat]=10000 [dr]=20000 [tun]=30000)
 
 # one_run IMPL VARIANT DST SPORT_MIN SPORT_MAX REP
 one_run() {
-	local pps
+	local pps sent
 
 	pg_flows "$3" 53 10.0.1.2 10.0.1.2 "$4" "$5" 0 || return 1
-	pps=$(measure_pps rs0 "$BENCH_WARM" "$BENCH_WIN")
+	read -r pps sent <<<"$(measure_pps rs0 "$BENCH_WARM" "$BENCH_WIN")"
 	record forward "$1" "$2" pps "$6" "$pps"
+	record forward "$1" "$2" sent_pps "$6" "$sent"
 }
 
 rc=0

@@ -69,7 +69,7 @@ topo_down() {
 	[ -n "$PID_D" ] && kill "$PID_D" 2>/dev/null
 	[ -n "$PG_FD" ] && { echo quit >&"$PG_FD"; exec {PG_FD}>&-; }
 	[ -n "$PG_HELPER" ] && kill "$PG_HELPER" 2>/dev/null
-	PID_C= PID_D= PG_FD= PG_HELPER=
+	PID_C='' PID_D='' PG_FD='' PG_HELPER=''
 	for ns in $NS_C $NS_D $NS_S $NS_M; do
 		ip netns del "$ns" 2>/dev/null
 	done
@@ -144,7 +144,8 @@ topo_up() {
 
 # ---- counters (bash builtins only) -----------------------------------------
 
-# tx_packets DEV: the director's transmit counter for DEV.
+# tx_packets DEV [PID]: the transmit counter of DEV in the namespace of PID
+# (default: the director's).
 tx_packets() {
 	local name rest f
 
@@ -154,7 +155,7 @@ tx_packets() {
 			echo "${f[9]}"
 			return 0
 		fi
-	done <"/proc/$PID_D/net/dev"
+	done <"/proc/${2:-$PID_D}/net/dev"
 	echo 0
 }
 
@@ -336,24 +337,30 @@ pg_run_count() {
 	wait_until 3600 pg_done
 }
 
-# measure_pps DEV WARMUP SECS: packets per second leaving DEV while pktgen
-# runs (already configured); prints the rate.  A window in which nothing at
-# all left DEV is a pktgen start that did not take (seen now and then under
-# TCG), not a measurement: it is tried once more.
+# measure_pps DEV WARMUP SECS: "PPS SENT", the packets per second leaving
+# the director's DEV while pktgen runs (already configured) and those the
+# generator's own device sent in the same window.  A window in which the
+# generator sent nothing is a pktgen start that did not take (seen now and
+# then under TCG), not a measurement: it is tried once more.  One in which
+# the generator sent and nothing left DEV is the balancer's failure, and is
+# reported as such (tools/bench/report.py), never retried away.
 measure_pps() {
-	local dev=$1 warm=$2 secs=$3 t0 t1 p0 p1 try
+	local dev=$1 warm=$2 secs=$3 t0 t1 p0 p1 s0 s1 try
 
 	for try in 1 2; do
 		pg_start
 		nap "$warm"
+		s0=$(tx_packets eth0 "$PID_C")
 		p0=$(tx_packets "$dev"); t0=${EPOCHREALTIME/./}
 		nap "$secs"
 		p1=$(tx_packets "$dev"); t1=${EPOCHREALTIME/./}
+		s1=$(tx_packets eth0 "$PID_C")
 		pg_stop
-		[ "$p1" -gt "$p0" ] && break
-		blog "no packet left $dev in ${secs}s (try $try)"
+		[ "$s1" -gt "$s0" ] && break
+		blog "pktgen sent nothing in ${secs}s (try $try)"
 	done
-	echo $(((p1 - p0) * 1000000 / (t1 - t0)))
+	[ "$p1" -gt "$p0" ] || blog "nothing left $dev while pktgen sent $((s1 - s0)) packets"
+	echo $(((p1 - p0) * 1000000 / (t1 - t0))) $(((s1 - s0) * 1000000 / (t1 - t0)))
 }
 
 # ---- implementations ------------------------------------------------------------

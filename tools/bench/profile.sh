@@ -19,10 +19,10 @@ pg_dev || fail "pktgen device"
 
 # profile IMPL MODE DST SPORT: one variant (plain: no balancer)
 profile() {
-	local impl=$1 mode=$2 out=$BENCH_OUT/profile-$1-$2 pps
+	local impl=$1 mode=$2 out=$BENCH_OUT/profile-$1-$2 pps sent
 
 	pg_flows "$3" 53 10.0.1.2 10.0.1.2 "$4" $(($4 + 999)) 0 || return 1
-	pps=$(measure_pps rs0 "$BENCH_WARM" "$BENCH_WIN")
+	read -r pps sent <<<"$(measure_pps rs0 "$BENCH_WARM" "$BENCH_WIN")"
 	pg_start
 	nap "$BENCH_WARM"
 	"$PERF" record -q -e cpu-clock -a -o "$out.data" -- sleep "$BENCH_WIN" 2>/dev/null
@@ -34,6 +34,7 @@ profile() {
 	} >"$out.txt"
 	rm -f "$out.data"
 	record profile "$impl" "$mode-1000" pps 1 "$pps"
+	record profile "$impl" "$mode-1000" sent_pps 1 "$sent"
 }
 
 rc=0

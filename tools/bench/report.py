@@ -4,7 +4,10 @@
 from the guest and from schedbench) into DIR/results.csv (medians),
 DIR/results.md (tables with ratios), DIR/summary.txt (one line per
 scenario, also printed) and the data and script for DIR/bench.png.
-Exit status 1 if a scenario produced no numbers (or failed in the guest)."""
+Exit status 1 if a scenario produced no numbers (or failed in the guest),
+if the balancer forwarded nothing in a window where the generator sent,
+or, in a smoke run (DIR/env.txt says "smoke: 1"), if a check of
+smoke_checks() fails."""
 
 import csv
 import os
@@ -15,10 +18,10 @@ from collections import defaultdict
 out = sys.argv[1]
 rows = defaultdict(list)
 status = {}
-# A pps window in which not one packet left the director is a pktgen start
-# that did not take (lib.sh tries twice), not a rate: it is left out of the
-# medians and counted here.
-discarded = defaultdict(int)
+# pps windows of the rate scenarios and what the generator sent in each
+RATE_SCENS = ("forward", "lookup", "profile")
+window = {}
+sent = {}
 with open(os.path.join(out, "raw.csv")) as f:
     for r in csv.reader(f):
         if len(r) != 6:
@@ -31,10 +34,30 @@ with open(os.path.join(out, "raw.csv")) as f:
             v = float(val)
         except ValueError:
             continue
-        if metric == "pps" and scen in ("forward", "lookup") and v == 0:
-            discarded[(scen, impl, var)] += 1
+        if scen in RATE_SCENS and metric == "sent_pps":
+            sent[(scen, impl, var, rep)] = v
+            continue
+        if scen in RATE_SCENS and metric == "pps":
+            window[(scen, impl, var, rep)] = v
             continue
         rows[(scen, impl, var, metric)].append(v)
+
+# A window in which not one packet left the director is either a pktgen
+# start that did not take (the generator's own device sent nothing either:
+# no rate, left out of the medians and counted) or a balancer that
+# forwarded nothing while packets came in: that is a failure, and its zero
+# stays among the samples (a median over the good repetitions alone would
+# hide it).
+discarded = defaultdict(int)
+zero_fwd = []
+for (scen, impl, var, rep), v in window.items():
+    if v == 0 and sent.get((scen, impl, var, rep), 0) == 0:
+        discarded[(scen, impl, var)] += 1
+        continue
+    if v == 0:
+        zero_fwd.append(f"{scen} {impl} {var} rep {rep}: nothing forwarded while "
+                        f"the generator sent {sent[(scen, impl, var, rep)]:,.0f} pps")
+    rows[(scen, impl, var, "pps")].append(v)
 
 med = {k: statistics.median(v) for k, v in rows.items()}
 
@@ -237,12 +260,66 @@ for s in missing:
 if failed:
     md += [f"Scenarios that failed in the guest: {', '.join(failed)}", ""]
 
+
+def smoke_checks():
+    """What a smoke run must show, cheaply and robustly even at its tiny
+    sizes on a loaded TCG host: every variant of every scenario that ran
+    moved traffic (a rate above zero), the table was filled, legitimate
+    clients got through each flood and l4vs kept its table within
+    conn_max.  Returns the failures."""
+    bad = []
+
+    def positive(scen, impl, var, metric):
+        x = m(scen, impl, var, metric)
+        if not x or x <= 0:
+            bad.append(f"{scen} {impl} {var}: {metric} {fmt(x)}, expected > 0")
+
+    ran = set(status)
+    if "forward" in ran:
+        for flows in ("1", "1000"):
+            positive("forward", "plain", flows, "pps")
+        for impl in ("ipvs", "l4vs"):
+            for mode in ("nat", "dr", "tun"):
+                for flows in ("1", "1000"):
+                    positive("forward", impl, f"{mode}-{flows}", "pps")
+    if "table" in ran:
+        for scen, metric in (("lookup", "pps"), ("newconn", "cps"), ("memory", "conns")):
+            keys = sorted({(k[1], k[2]) for k in rows if k[0] == scen and k[3] == metric})
+            if not any(i == "l4vs" for i, _ in keys):
+                bad.append(f"{scen} l4vs: no {metric} recorded")
+            for impl, var in keys:
+                positive(scen, impl, var, metric)
+    if "flood" in ran:
+        if not any(i == "l4vs" for i, _ in fl):
+            bad.append("flood l4vs: nothing recorded")
+        for impl, var in fl:
+            for metric in ("flood_pkts_sent", "pps_before", "legit_ok"):
+                positive("flood", impl, var, metric)
+            cm, after = m("flood", impl, var, "conn_max"), m("flood", impl, var, "conn_objs_after")
+            if impl == "l4vs" and (not cm or after is None or after > cm + max(cm * 0.05, 512)):
+                bad.append(f"flood l4vs {var}: {fmt(after)} entries after the flood, "
+                           f"conn_max {fmt(cm)}")
+    return bad
+
+
+smoke = False
+if os.path.exists(env):
+    with open(env) as f:
+        smoke = any(l.strip() == "smoke: 1" for l in f)
+smoke_bad = smoke_checks() if smoke else []
+problems = [f"FAIL {z}" for z in zero_fwd] + [f"FAIL smoke: {b}" for b in smoke_bad]
+if problems:
+    md += ["## Failures", ""] + [f"- {p}" for p in problems] + [""]
+
 with open(os.path.join(out, "results.md"), "w") as f:
     f.write("\n".join(md) + "\n")
 with open(os.path.join(out, "summary.txt"), "w") as f:
     for s in ("forward", "newconn", "lookup", "memory", "sched", "flood"):
         f.write(summary[s] + "\n")
         print(summary[s])
+    for p in problems:
+        f.write(p + "\n")
+        print(p)
 
 # ---- plot data ------------------------------------------------------------------
 with open(os.path.join(out, "plot-forward.dat"), "w") as f:
@@ -255,4 +332,4 @@ with open(os.path.join(out, "plot-sched.dat"), "w") as f:
     f.write("n " + " ".join(scheds) + "\n")
     for r in plot_sc:
         f.write(" ".join(str(x) for x in r) + "\n")
-sys.exit(1 if missing or failed else 0)
+sys.exit(1 if missing or failed or problems else 0)

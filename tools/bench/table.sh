@@ -73,7 +73,7 @@ fill_to() {
 			blog "fill_to $want: budget of ${BENCH_FILL_BUDGET}s spent at $have entries"
 			return 1
 		fi
-		[ $chunk -gt $((want - have)) ] && chunk=$((want - have))
+		[ "$chunk" -gt $((want - have)) ] && chunk=$((want - have))
 		t0=${EPOCHREALTIME/./}; h0=$have
 		new_flows "$chunk" || return 1
 		t1=${EPOCHREALTIME/./}
@@ -104,11 +104,13 @@ newconn_rate() {
 
 # hot_pps IMPL LEVEL
 hot_pps() {
-	local rep
+	local rep pps sent
 
 	pg_flows $B_VIP 53 10.0.1.2 10.0.1.2 40000 40999 0 || return 1
 	for ((rep = 1; rep <= BENCH_REPS; rep++)); do
-		record lookup "$1" "$2" pps "$rep" "$(measure_pps rs0 "$BENCH_WARM" "$BENCH_WIN")"
+		read -r pps sent <<<"$(measure_pps rs0 "$BENCH_WARM" "$BENCH_WIN")"
+		record lookup "$1" "$2" pps "$rep" "$pps"
+		record lookup "$1" "$2" sent_pps "$rep" "$sent"
 	done
 	record lookup "$1" "$2" resident 1 $(($(conn_objs) - c0))
 }
@@ -116,11 +118,11 @@ hot_pps() {
 # memory IMPL LEVEL: bytes per connection from the slab cache and from
 # MemAvailable (everything: entries, table, per-CPU caches).
 memory() {
-	local impl=$1 cache n a o sz ops pps slabs m k
+	local impl=$1 cache n a sz pps slabs m k
 
 	cache=$CONN_CACHE
 	n=$(($(conn_objs) - c0))
-	read -r a o sz ops pps slabs <<<"$(slab_info $cache)"
+	read -r a _ sz _ pps slabs <<<"$(slab_info "$cache")"
 	m=$(mem_available_kb)
 	k=$(kmem_kb)
 	record memory "$impl" "$2" conns 1 "$n"

@@ -6,6 +6,7 @@
 
 L4VS_CACHE=${L4VS_CACHE:-/var/cache/l4vs}
 vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034 # for the scripts that source this
 checkout=$(cd "$vm_dir/../.." && pwd)
 
 # Kernels fetched by fetch-kernel.sh are extracted to $L4VS_CACHE/kernels/<rel>/

@@ -17,21 +17,25 @@
 # through a persistent firewall-mark service (mark 7, set by nftables): the
 # template learned from the peer must have the same key (virtual address
 # column) as the director's own template, which is what lets a connection
-# find it after a takeover.  Also over IPv6
-# through a persistent firewall-mark service (mark 7, set by nftables): the
-# template learned from the peer must have the same key (virtual address
-# column) as the director's own template, which is what lets a connection
-# find it after a takeover.  The guests also
-# print "ipvsadm -L --daemon", which must read the same on both.
+# find it after a takeover.  The guests also print "ipvsadm -L --daemon",
+# which must read the same on both.
+#
+# Each guest's results arrive over its serial console, which can lose the
+# end of a run (a guest killed at its timeout, a panic): each guest must
+# report GUEST_CHECKS results, numbered 1 to GUEST_CHECKS, and its closing
+# line; any missing one is a failure.
 #
 # Prints TAP lines and "N passed, N failed"; exit 0 only if all passed.
 #   L4VS_MODULES_DIR=build/6.1.0-56-amd64 tools/vm/sync-interop.sh --kernel 6.1.0-56-amd64
+# sync-interop.sh --report DIR reads the results of an earlier run again.
 set -u
 
 vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 checkout=${vm_dir%/tools/vm}
 
 SYNCID=9
+# the tap calls on guest()'s way to finish(): keep in step with guest()
+GUEST_CHECKS=11
 VIP=10.0.1.100
 RS=10.0.11.2
 
@@ -70,6 +74,7 @@ guest() {
 		touch "$L4VS_INTEROP_DIR/done.$impl"
 		# keep the connection (and its syncs) up until the peer is done
 		wait_for 240 test -e "$L4VS_INTEROP_DIR/done.$([ "$impl" = ipvs ] && echo l4vs || echo ipvs)"
+		# shellcheck disable=SC2046 # one pid a word
 		kill $(jobs -p) 2>/dev/null
 		wait 2>/dev/null
 		ip netns del cli 2>/dev/null
@@ -182,8 +187,8 @@ guest() {
 	same_tmpl6() {
 		local own theirs
 
-		own=$(tmpl6 $me)
-		theirs=$(tmpl6 $peer)
+		own=$(tmpl6 "$me")
+		theirs=$(tmpl6 "$peer")
 		[ -n "$own" ] && [ "$own" = "$theirs" ]
 	}
 	wait_for 60 same_tmpl6
@@ -199,6 +204,69 @@ if [ "${1:-}" = --guest ]; then
 fi
 
 # ---- on the host ---------------------------------------------------------------
+
+# report DIR: the TAP lines of both guests' logs in DIR (and their exit
+# status, DIR/<guest>.rc), every missing result counted as a failure;
+# "N passed, N failed"; status 0 only if all passed.
+report() {
+	local out=$1 g line num rc missing pass=0 failed=0 d_ipvs d_l4vs
+	local -A seen
+
+	echo "TAP version 13"
+	for g in ipvs l4vs; do
+		seen=()
+		grep -E '^# (daemon|ipvs|l4vs)' "$out/$g.log"
+		while read -r line; do
+			echo "$line"
+			num=${line#not }
+			num=${num#ok }
+			num=${num%% *}
+			seen[$num]=1
+			case $line in
+			ok*)	pass=$((pass + 1)) ;;
+			*)	failed=$((failed + 1)) ;;
+			esac
+		done < <(grep -E '^(not )?ok [0-9]+ - ' "$out/$g.log")
+		missing=
+		for ((num = 1; num <= GUEST_CHECKS; num++)); do
+			[ -n "${seen[$num]:-}" ] || missing+=" $num"
+		done
+		if [ -n "$missing" ] || [ ${#seen[@]} -ne $GUEST_CHECKS ]; then
+			echo "not ok - guest $g: ${#seen[@]} results arrived, $GUEST_CHECKS expected (missing:${missing:- none})"
+			failed=$((failed + 1))
+		elif ! grep -q "^# $g: $GUEST_CHECKS checks done" "$out/$g.log"; then
+			echo "not ok - guest $g: no closing line '# $g: $GUEST_CHECKS checks done'"
+			failed=$((failed + 1))
+		else
+			echo "ok - guest $g: all $GUEST_CHECKS results arrived"
+			pass=$((pass + 1))
+		fi
+		rc=$(cat "$out/$g.rc" 2>/dev/null) || rc=unknown
+		if [ "$rc" = 0 ]; then
+			echo "ok - guest $g exited cleanly"
+			pass=$((pass + 1))
+		else
+			echo "not ok - guest $g exit $rc (see $out/$g.log)"
+			failed=$((failed + 1))
+		fi
+	done
+	d_ipvs=$(sed -n 's/^# daemon ipvs: //p' "$out/ipvs.log")
+	d_l4vs=$(sed -n 's/^# daemon l4vs: //p' "$out/l4vs.log")
+	if [ -n "$d_ipvs" ] && [ "$d_ipvs" = "$d_l4vs" ]; then
+		echo "ok - ipvsadm -L --daemon reads the same on ip_vs and l4vs"
+		pass=$((pass + 1))
+	else
+		echo "not ok - ipvsadm -L --daemon differs: ip_vs '$d_ipvs', l4vs '$d_l4vs'"
+		failed=$((failed + 1))
+	fi
+	echo "$pass passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+if [ "${1:-}" = --report ]; then
+	report "$2"
+	exit
+fi
 
 rel=
 port=$((20000 + RANDOM % 20000))
@@ -233,41 +301,7 @@ done
 	--net-connect "$port" -- "tools/vm/sync-interop.sh --guest l4vs" >"$out/l4vs.log" 2>&1 &
 pid_l4vs=$!
 wait $pid_ipvs
-rc_ipvs=$?
+echo $? >"$out/ipvs.rc"
 wait $pid_l4vs
-rc_l4vs=$?
-
-echo "TAP version 13"
-pass=0
-failed=0
-for g in ipvs l4vs; do
-	grep -E '^# (daemon|ipvs|l4vs)' "$out/$g.log"
-	while read -r line; do
-		echo "$line"
-		case $line in
-		ok*)	pass=$((pass + 1)) ;;
-		*)	failed=$((failed + 1)) ;;
-		esac
-	done < <(grep -E '^(not )?ok [0-9]+ - ' "$out/$g.log")
-done
-for g in ipvs l4vs; do
-	rc_var=rc_$g
-	if [ "${!rc_var}" -eq 0 ]; then
-		echo "ok - guest $g exited cleanly"
-		pass=$((pass + 1))
-	else
-		echo "not ok - guest $g exit ${!rc_var} (see $out/$g.log)"
-		failed=$((failed + 1))
-	fi
-done
-d_ipvs=$(sed -n 's/^# daemon ipvs: //p' "$out/ipvs.log")
-d_l4vs=$(sed -n 's/^# daemon l4vs: //p' "$out/l4vs.log")
-if [ -n "$d_ipvs" ] && [ "$d_ipvs" = "$d_l4vs" ]; then
-	echo "ok - ipvsadm -L --daemon reads the same on ip_vs and l4vs"
-	pass=$((pass + 1))
-else
-	echo "not ok - ipvsadm -L --daemon differs: ip_vs '$d_ipvs', l4vs '$d_l4vs'"
-	failed=$((failed + 1))
-fi
-echo "$pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+echo $? >"$out/l4vs.rc"
+report "$out"

@@ -13,13 +13,13 @@ out=${1:-$here/schedbench}
 stub=$(mktemp -d)
 trap 'rm -rf "$stub"' EXIT
 
-for h in $(sed -n 's/^#include <\(\(linux\|net\)\/[a-z0-9_/]*\.h\)>.*/\1/p' \
-		"$repo/include/l4vs/"*.h "$repo/net/sched/"*.c | sort -u); do
+while read -r h; do
 	[ "$h" = linux/ip_vs.h ] && continue	# the real uapi header
 	[ -e "$here/shim/$h" ] && continue
 	mkdir -p "$stub/$(dirname "$h")"
 	echo "#include \"$here/shim/kshim.h\"" >"$stub/$h"
-done
+done < <(sed -n 's/^#include <\(\(linux\|net\)\/[a-z0-9_/]*\.h\)>.*/\1/p' \
+		"$repo/include/l4vs/"*.h "$repo/net/sched/"*.c | sort -u)
 
 objs=()
 for s in rr wrr lc wlc sed nq sh dh mh fo ovf; do
