@@ -35,17 +35,14 @@
 
 /*
  * xmit.h: skb_gso_validate_network_len() moved from skbuff.h to net/gso.h
- * in 6.4; the header to include, named here and included there (this file
- * comes before any other, so it includes nothing itself).
+ * in 6.4; said here, included there (this file comes before any other, so
+ * it includes nothing itself).
  * (skb_clear_tstamp(), used on forwarded packets, means the same on both
  * kernels: it keeps a sender's departure time - 6.1 mono_delivery_time,
  * 6.12 tstamp_type - and clears a receive time stamp.)
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-#define L4VS_GSO_H	<net/gso.h>
-#else
-/* skbuff.h, through a path without "linux", a predefined macro */
-#define L4VS_GSO_H	<net/ip.h>
+#define L4VS_HAVE_NET_GSO_H
 #endif
 
 /*

@@ -173,14 +173,14 @@ static struct l4vs_conn *conn_find(struct l4vs_net *ln, int af, u8 proto,
 }
 
 struct l4vs_conn *l4vs_conn_in_find(struct l4vs_net *ln,
-				   const struct l4vs_iphdr *iph)
+				    const struct l4vs_iphdr *iph)
 {
 	return conn_find(ln, iph->af, iph->protocol, &iph->saddr, iph->sport,
 			 &iph->daddr, iph->dport, MATCH_VIRTUAL);
 }
 
 struct l4vs_conn *l4vs_conn_out_find(struct l4vs_net *ln,
-				    const struct l4vs_iphdr *iph)
+				     const struct l4vs_iphdr *iph)
 {
 	return conn_find(ln, iph->af, iph->protocol, &iph->daddr, iph->dport,
 			 &iph->saddr, iph->sport, MATCH_REAL);
@@ -192,7 +192,7 @@ struct l4vs_conn *l4vs_conn_out_find(struct l4vs_net *ln,
  * be taken for one; a replaced (stale) template is never found.
  */
 struct l4vs_conn *l4vs_conn_template_find(struct l4vs_net *ln,
-					 const struct l4vs_iphdr *key)
+					  const struct l4vs_iphdr *key)
 {
 	return conn_find(ln, key->af, key->protocol, &key->saddr, key->sport,
 			 &key->daddr, key->dport, MATCH_TEMPLATE);
@@ -200,7 +200,7 @@ struct l4vs_conn *l4vs_conn_template_find(struct l4vs_net *ln,
 
 /* A packet client -> real server as masquerading sent it (ICMP quotes). */
 struct l4vs_conn *l4vs_conn_dest_find(struct l4vs_net *ln,
-				     const struct l4vs_iphdr *iph)
+				      const struct l4vs_iphdr *iph)
 {
 	return conn_find(ln, iph->af, iph->protocol, &iph->saddr, iph->sport,
 			 &iph->daddr, iph->dport, MATCH_REAL);

@@ -36,9 +36,9 @@ static inline void l4vs_debug_race_window(void) { }
 void l4vs_conn_fill(struct l4vs_conn *cp, const struct l4vs_iphdr *iph,
 		    struct l4vs_dest *dest, unsigned int flags);
 struct l4vs_conn *l4vs_conn_template_find(struct l4vs_net *ln,
-					 const struct l4vs_iphdr *key);
+					  const struct l4vs_iphdr *key);
 struct l4vs_conn *l4vs_conn_dest_find(struct l4vs_net *ln,
-				     const struct l4vs_iphdr *iph);
+				      const struct l4vs_iphdr *iph);
 /* Move between dest->activeconns and ->inactconns; cp->lock held. */
 void l4vs_conn_set_active(struct l4vs_conn *cp, bool active);
 

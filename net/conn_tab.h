@@ -67,7 +67,7 @@ struct l4vs_conn_tab {
  * a resize moves the stripe's entries: lookups that miss retry on it.
  */
 struct l4vs_conn_lock {
-	spinlock_t		lock;
+	spinlock_t		lock;	/* the stripe's buckets: insert, unlink */
 	seqcount_spinlock_t	seq;
 } ____cacheline_aligned_in_smp;
 
@@ -76,9 +76,9 @@ struct l4vs_conn_lock {
 unsigned int l4vs_conn_buckets(struct l4vs_net *ln);
 
 struct l4vs_conn *l4vs_conn_in_find(struct l4vs_net *ln,
-				   const struct l4vs_iphdr *iph);
-struct l4vs_conn *l4vs_conn_out_find(struct l4vs_net *ln,
 				    const struct l4vs_iphdr *iph);
+struct l4vs_conn *l4vs_conn_out_find(struct l4vs_net *ln,
+				     const struct l4vs_iphdr *iph);
 const char *l4vs_conn_state_name(const struct l4vs_conn *cp);
 /* Seconds left before the entry expires (>= 0). */
 unsigned int l4vs_conn_expires_secs(const struct l4vs_conn *cp);

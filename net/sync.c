@@ -441,9 +441,12 @@ static int sync_sock(struct l4vs_net *ln, const struct l4vs_sync_conf *c,
 	group_addr(c, ifindex, dst, dstlen);
 	if (master) {
 		if (c->mcast_af == AF_INET6) {
-			ret = sock_opt(sock, SOL_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero)) ?:
-			      sock_opt(sock, SOL_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl)) ?:
-			      sock_opt(sock, SOL_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex));
+			ret = sock_opt(sock, SOL_IPV6, IPV6_MULTICAST_LOOP,
+				       &zero, sizeof(zero)) ?:
+			      sock_opt(sock, SOL_IPV6, IPV6_MULTICAST_HOPS,
+				       &ttl, sizeof(ttl)) ?:
+			      sock_opt(sock, SOL_IPV6, IPV6_MULTICAST_IF,
+				       &ifindex, sizeof(ifindex));
 		} else {
 			struct ip_mreqn mr = { .imr_ifindex = ifindex };
 
@@ -617,6 +620,7 @@ static int backup_start(struct l4vs_net *ln, struct l4vs_sync *s,
 		ret = PTR_ERR(b->task);
 		goto err_sock;
 	}
+	/* readers (backup_only, /proc) see b only once it is complete */
 	smp_store_release(&s->backup, b);
 	return 0;
 
@@ -644,7 +648,8 @@ int l4vs_sync_start(struct l4vs_net *ln, struct l4vs_sync_conf *c,
 	 * the knob asks for, a master does not start with sync_version 0.
 	 */
 	if (master && READ_ONCE(ln->sysctl.sync_version) != L4VS_SYNC_VERSION) {
-		NL_SET_ERR_MSG(extack, "sync_version 0 is not supported: l4vs sends version 1 only");
+		NL_SET_ERR_MSG(extack,
+			       "sync_version 0 is not supported: l4vs sends version 1 only");
 		return -EOPNOTSUPP;
 	}
 	if (master && c->nr_peers) {
@@ -721,6 +726,7 @@ int l4vs_sync_start(struct l4vs_net *ln, struct l4vs_sync_conf *c,
 		NL_SET_ERR_MSG(extack, "cannot set up the sync socket or thread");
 		return ret;
 	}
+	/* the packet path reads ln->sync locklessly: publish it complete */
 	smp_store_release(&ln->sync, s);
 	return 0;
 }

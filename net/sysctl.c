@@ -23,10 +23,6 @@
 
 #include "l4vs.h"
 
-static int zero;
-static int one = 1;
-static int three = 3;
-static int int_max = INT_MAX;
 static int sync_ports_max = 1024;
 static int sync_retries_max = 3;
 static int sync_threshold_max = 1000;
@@ -41,8 +37,9 @@ static int sync_threshold_max = 1000;
 	.extra1		= (void *)(min_),				\
 	.extra2		= (void *)(max_),				\
 }
+
 #define KNOB(name_, min_, max_)		KNOB_N(name_, 1, min_, max_)
-#define BOOL_KNOB(name_)		KNOB(name_, &zero, &one)
+#define BOOL_KNOB(name_)		KNOB(name_, SYSCTL_ZERO, SYSCTL_ONE)
 /* pending: only the value that describes what l4vs does today */
 #define ONLY_KNOB(name_, val_)		KNOB(name_, val_, val_)
 
@@ -53,32 +50,32 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	BOOL_KNOB(conntrack),
 	BOOL_KNOB(pmtu_disc),
 	BOOL_KNOB(run_estimation),
-	KNOB(conn_max, &zero, &int_max),
-	KNOB_N(sync_threshold, 2, &zero, &sync_threshold_max),
-	KNOB(sync_refresh_period, &zero, &int_max),
-	KNOB(sync_retries, &zero, &sync_retries_max),
-	KNOB(sync_qlen_max, &one, &int_max),
-	KNOB(sync_sock_size, &zero, &int_max),
-	KNOB(sync_ports, &one, &sync_ports_max),
+	KNOB(conn_max, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	KNOB_N(sync_threshold, 2, SYSCTL_ZERO, &sync_threshold_max),
+	KNOB(sync_refresh_period, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	KNOB(sync_retries, SYSCTL_ZERO, &sync_retries_max),
+	KNOB(sync_qlen_max, SYSCTL_ONE, SYSCTL_INT_MAX),
+	KNOB(sync_sock_size, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	KNOB(sync_ports, SYSCTL_ONE, &sync_ports_max),
 	BOOL_KNOB(sync_persist_mode),
 	/* l4vs sends version 1 only: 0 is refused (Documentation/sync.md) */
-	KNOB(sync_version, &one, &one),
+	KNOB(sync_version, SYSCTL_ONE, SYSCTL_ONE),
 	BOOL_KNOB(backup_only),
 	/* moot: conn_max and its eviction defend the table instead */
-	KNOB(amemthresh, &zero, &int_max),
-	KNOB(am_droprate, &zero, &int_max),
-	KNOB(drop_entry, &zero, &three),
-	KNOB(drop_packet, &zero, &three),
-	KNOB(secure_tcp, &zero, &three),
+	KNOB(amemthresh, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	KNOB(am_droprate, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	KNOB(drop_entry, SYSCTL_ZERO, SYSCTL_THREE),
+	KNOB(drop_packet, SYSCTL_ZERO, SYSCTL_THREE),
+	KNOB(secure_tcp, SYSCTL_ZERO, SYSCTL_THREE),
 	/* pending */
-	ONLY_KNOB(conn_reuse_mode, &zero),
-	ONLY_KNOB(sloppy_tcp, &zero),
-	ONLY_KNOB(sloppy_sctp, &zero),
-	ONLY_KNOB(snat_reroute, &zero),
-	ONLY_KNOB(cache_bypass, &zero),
-	ONLY_KNOB(nat_icmp_send, &zero),
-	ONLY_KNOB(schedule_icmp, &zero),
-	ONLY_KNOB(ignore_tunneled, &zero),
+	ONLY_KNOB(conn_reuse_mode, SYSCTL_ZERO),
+	ONLY_KNOB(sloppy_tcp, SYSCTL_ZERO),
+	ONLY_KNOB(sloppy_sctp, SYSCTL_ZERO),
+	ONLY_KNOB(snat_reroute, SYSCTL_ZERO),
+	ONLY_KNOB(cache_bypass, SYSCTL_ZERO),
+	ONLY_KNOB(nat_icmp_send, SYSCTL_ZERO),
+	ONLY_KNOB(schedule_icmp, SYSCTL_ZERO),
+	ONLY_KNOB(ignore_tunneled, SYSCTL_ZERO),
 	{ }
 };
 
@@ -131,7 +128,7 @@ static void sysctl_unprivileged(struct l4vs_net *ln, struct ctl_table *t,
 			if (!strcmp(t[i].procname, read_only[k]))
 				t[i].mode = 0444;
 		if (!strcmp(t[i].procname, "conn_max")) {
-			t[i].extra1 = &one;
+			t[i].extra1 = SYSCTL_ONE;
 			t[i].extra2 = &ln->sysctl.conn_max_default;
 		}
 	}

@@ -4,7 +4,9 @@
 #define _NET_L4VS_XMIT_H
 
 #include <linux/skbuff.h>
-#include L4VS_GSO_H		/* skb_gso_validate_network_len() */
+#ifdef L4VS_HAVE_NET_GSO_H
+#include <net/gso.h>		/* skb_gso_validate_network_len() */
+#endif
 
 #include "conn.h"
 

@@ -120,7 +120,7 @@ knobs() {
 		name=${line%%:*}
 		name=${name##*/}
 		line=${line#*:}
-		out[$name]=${line//$'\t'/ }
+		out["$name"]=${line//$'\t'/ }
 	done < <(ip netns exec "$1" grep -r "" "$VS")
 }
 

@@ -17,7 +17,7 @@
 #include <l4vs/sched.h>
 
 struct rr_state {
-	spinlock_t		lock;
+	spinlock_t		lock;	/* 'last' */
 	struct list_head	*last;	/* node picked last, or &svc->dests */
 };
 
