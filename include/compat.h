@@ -22,6 +22,16 @@
 #endif
 
 /*
+ * netlink.c: 6.2 split genetlink's ops into do and dump halves, and the
+ * family's pre_doit/post_doit take the do half since; before, the full op.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define L4VS_GENL_DOIT_OPS	struct genl_split_ops
+#else
+#define L4VS_GENL_DOIT_OPS	struct genl_ops
+#endif
+
+/*
  * sysctl.c: 6.6 made tables sized instead of terminated by an empty entry;
  * l4vs's tables keep the terminator and pass the count without it.
  */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * l4vs: the synchronisation daemon commands of the "IPVS" family
- * (NEW_DAEMON, DEL_DAEMON, GET_DAEMON), validated as netlink.c explains.
+ * (NEW_DAEMON, DEL_DAEMON, GET_DAEMON), validated and locked as netlink.c
+ * explains.
  */
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -141,28 +142,26 @@ static int parse_daemon(struct nlattr **tb, struct l4vs_sync_conf *c,
 	return 0;
 }
 
-int l4vs_nl_daemon(struct sk_buff *skb, struct genl_info *info)
+int l4vs_nl_new_daemon(struct sk_buff *skb, struct genl_info *info)
 {
-	bool start = info->genlhdr->cmd == IPVS_CMD_NEW_DAEMON;
-	struct netlink_ext_ack *extack = info->extack;
-	struct nlattr *tb[IPVS_CMD_ATTR_MAX + 1];
-	struct l4vs_net *ln = l4vs_net(genl_info_net(info));
 	struct l4vs_sync_conf c;
 	int ret;
 
-	ret = l4vs_nl_parse_msg(info->nlhdr, tb, extack);
+	ret = parse_daemon(info->attrs, &c, true, info->extack);
 	if (ret)
 		return ret;
-	ret = parse_daemon(tb, &c, start, extack);
+	return l4vs_sync_start(l4vs_nl_net(info), &c, info->extack);
+}
+
+int l4vs_nl_del_daemon(struct sk_buff *skb, struct genl_info *info)
+{
+	struct l4vs_sync_conf c;
+	int ret;
+
+	ret = parse_daemon(info->attrs, &c, false, info->extack);
 	if (ret)
 		return ret;
-	mutex_lock(&ln->lock);
-	if (start)
-		ret = l4vs_sync_start(ln, &c, extack);
-	else
-		ret = l4vs_sync_stop(ln, c.state, extack);
-	mutex_unlock(&ln->lock);
-	return ret;
+	return l4vs_sync_stop(l4vs_nl_net(info), c.state, info->extack);
 }
 
 static int fill_daemon(struct sk_buff *skb, void *obj)

@@ -236,13 +236,10 @@ int l4vs_service_add(struct l4vs_net *ln, const struct l4vs_service_conf *c,
 
 	lockdep_assert_held(&ln->lock);
 
+	/* the key is free: the caller looked it up under the same lock */
 	ret = svc_conf_check(c, extack);
 	if (ret)
 		return ret;
-	if (l4vs_service_lookup(ln, c)) {
-		NL_SET_ERR_MSG(extack, "service already exists");
-		return -EEXIST;
-	}
 
 	sched = sched_find(c->sched_name, extack);
 	if (IS_ERR(sched))
