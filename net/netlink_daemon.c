@@ -210,8 +210,7 @@ err:
 /* One IPVS_CMD_NEW_DAEMON per running role, master first; ctx->idx holds
  * the roles already sent.
  */
-int l4vs_nl_dump_daemons(struct sk_buff *skb,
-				struct netlink_callback *cb)
+int l4vs_nl_dump_daemons(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	static const u32 roles[] = { IP_VS_STATE_MASTER, IP_VS_STATE_BACKUP };
 	struct l4vs_net *ln = l4vs_net(sock_net(skb->sk));

@@ -148,7 +148,7 @@ static int parse_svc_key(struct nlattr **tb, struct nlattr **stb,
 	}
 
 	if (!l4vs_nl_need(stb, IPVS_SVC_ATTR_PROTOCOL, nest,
-		  "missing service protocol (or firewall mark)", extack) ||
+			  "missing service protocol (or firewall mark)", extack) ||
 	    !l4vs_nl_need(stb, IPVS_SVC_ATTR_ADDR, nest, "missing service address", extack) ||
 	    !l4vs_nl_need(stb, IPVS_SVC_ATTR_PORT, nest, "missing service port", extack))
 		return -EINVAL;

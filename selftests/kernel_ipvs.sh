@@ -33,11 +33,11 @@ trap cleanup EXIT
 # run it with the interpreter its first line names, from its own directory
 # (6.6 on source lib.sh from there)
 read -r shebang <"$script"
-interp=${shebang#\#!}
-log_info "running $script with $interp"
+read -r -a interp <<<"${shebang#\#!}"
+log_info "running $script with ${interp[*]}"
 # bounded: a connection that never arrives leaves its listener (and the
 # script's wait for it) hanging
-(cd "${script%/*}" && timeout -k 5 240 $interp "./${script##*/}") >"$TMPD/out" 2>&1
+(cd "${script%/*}" && timeout -k 5 240 "${interp[@]}" "./${script##*/}") >"$TMPD/out" 2>&1
 rc=$?
 [ $rc = 124 ] && log_info "ipvs.sh did not finish within 240 s"
 sed 's/^/#   /' "$TMPD/out"
