@@ -111,6 +111,10 @@ for rel in "${kernels[@]}"; do
 		continue
 	fi
 	ran[$rel]=1
+	# the kernel's own ipvs.sh for selftests/kernel_ipvs.sh (it says why
+	# it skips when the series' linux-source cannot be had)
+	"$vm_dir/fetch-kselftest.sh" "$rel" >/dev/null ||
+		echo "# no linux-source for $rel: kernel_ipvs will skip"
 	out=$checkout/results/check-$rel
 	rm -rf "$out"
 	mkdir -p "$out"

@@ -7,8 +7,8 @@
 # library files it sources.  selftests/kernel_ipvs.sh runs it in the guest.
 #
 # The package comes from the host's own suite when it has it (6.1 on
-# bookworm), else through fetch-kernel.sh's private apt configuration of
-# the backports suite (never the system's sources).  Only the few files
+# bookworm), else through fetch-kernel.sh's private apt configurations of
+# the backports suites (never the system's sources).  Only the few files
 # needed are kept (a few KiB); the 140 MB package is deleted once unpacked.
 # Prints the directory; idempotent.
 set -euo pipefail
@@ -32,6 +32,7 @@ wanted=(
 	'*/tools/testing/selftests/net/netfilter/lib.sh'
 	'*/tools/testing/selftests/net/lib.sh'
 	'*/tools/testing/selftests/kselftest/ktap_helpers.sh'
+	'*/tools/testing/selftests/net/lib/sh/*.sh'
 )
 
 if [ -n "$(find "$out" -name ipvs.sh 2>/dev/null)" ]; then
@@ -45,14 +46,19 @@ flock 9
 
 tmp=$(mktemp -d "$L4VS_CACHE/kselftest/.fetch.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-if ! (cd "$tmp" && apt-get -qq download "$pkg" >&2 2>/dev/null); then
-	backports=$L4VS_CACHE/apt-bookworm-backports/etc/apt.conf
-	[ -r "$backports" ] || "$vm_dir/fetch-kernel.sh" >/dev/null
-	(cd "$tmp" && APT_CONFIG=$backports apt-get -qq download "$pkg" >&2) || {
-		log "no $pkg in the host's suite or in bookworm-backports"
-		exit 1
-	}
-fi
+# the host's suite first, then each private backports configuration
+# fetch-kernel.sh made (bookworm-backports for 6.12, trixie-backports for 7.x)
+got=
+(cd "$tmp" && apt-get -qq download "$pkg" >/dev/null 2>&1) && got=1
+for conf in "$L4VS_CACHE"/apt-*/etc/apt.conf; do
+	[ -n "$got" ] && break
+	[ -r "$conf" ] || continue
+	(cd "$tmp" && APT_CONFIG=$conf apt-get -qq download "$pkg" >/dev/null 2>&1) && got=1
+done
+[ -n "$got" ] || {
+	log "no $pkg in the host's suite or in the cached backports suites"
+	exit 1
+}
 deb=$(echo "$tmp"/"$pkg"_*.deb)
 log "unpacking ipvs.sh from ${deb##*/}"
 mkdir -p "$tmp/src"
