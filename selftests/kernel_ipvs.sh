@@ -30,6 +30,18 @@ load_impl
 make_tmpdir
 trap cleanup EXIT
 
+# Its listener gets "sleep 0.2" to start before the client connects, and a
+# connection that finds no listener leaves the script waiting for it for
+# ever; a guest under TCG can take longer than that to start nc.  The script
+# stays as it is: a sleep earlier in its PATH stretches every pause five
+# times (GNU sleep adds up its arguments).
+mkdir -p "$TMPD/bin"
+cat >"$TMPD/bin/sleep" <<-'EOF'
+	#!/bin/sh
+	exec /bin/sleep "$@" "$@" "$@" "$@" "$@"
+EOF
+chmod +x "$TMPD/bin/sleep"
+
 # run it with the interpreter its first line names, from its own directory
 # (6.6 on source lib.sh from there)
 read -r shebang <"$script"
@@ -37,7 +49,8 @@ read -r -a interp <<<"${shebang#\#!}"
 log_info "running $script with ${interp[*]}"
 # bounded: a connection that never arrives leaves its listener (and the
 # script's wait for it) hanging
-(cd "${script%/*}" && timeout -k 5 240 "${interp[@]}" "./${script##*/}") >"$TMPD/out" 2>&1
+(cd "${script%/*}" && PATH=$TMPD/bin:$PATH \
+	timeout -k 5 240 "${interp[@]}" "./${script##*/}") >"$TMPD/out" 2>&1
 rc=$?
 [ $rc = 124 ] && log_info "ipvs.sh did not finish within 240 s"
 sed 's/^/#   /' "$TMPD/out"
