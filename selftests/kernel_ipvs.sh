@@ -42,6 +42,18 @@ cat >"$TMPD/bin/sleep" <<-'EOF'
 EOF
 chmod +x "$TMPD/bin/sleep"
 
+# a script killed by the timeout leaves its namespaces (and their services,
+# which keep l4vs loaded) behind: whatever it added goes afterwards
+netns_before=" $(ip netns list | awk '{ printf "%s ", $1 }')"
+reap_netns() {
+	local ns
+
+	for ns in $(ip netns list | awk '{ print $1 }'); do
+		[[ $netns_before == *" $ns "* ]] || ip netns del "$ns"
+	done
+}
+defer reap_netns
+
 # run it with the interpreter its first line names, from its own directory
 # (6.6 on source lib.sh from there)
 read -r shebang <"$script"
