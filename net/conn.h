@@ -20,7 +20,7 @@
 #define L4VS_CONN_F_AGAIN	0x0200
 #define L4VS_CONN_F_FRESH	0x0400
 
-/* conn.c: NULL when there is no room (the drop is counted, by reason) */
+/* NULL when there is no room (the drop is counted, by reason) */
 struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 				const struct l4vs_iphdr *iph,
 				struct l4vs_dest *dest, unsigned int flags,
@@ -42,7 +42,6 @@ struct l4vs_conn *l4vs_conn_dest_find(struct l4vs_net *ln,
 /* Move between dest->activeconns and ->inactconns; cp->lock held. */
 void l4vs_conn_set_active(struct l4vs_conn *cp, bool active);
 
-/* persist.c */
 struct l4vs_dest *l4vs_persist_schedule(struct l4vs_net *ln,
 					struct l4vs_service *svc,
 					const struct sk_buff *skb,

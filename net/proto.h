@@ -176,7 +176,6 @@ static inline bool l4vs_proto_csum_ok(const struct l4vs_protocol *pp,
 			       skb, iph, hook);
 }
 
-/* proto.c */
 void l4vs_proto_net_init(struct l4vs_net *ln);
 unsigned long l4vs_proto_initial_timeout(struct l4vs_net *ln, u8 protocol);
 /* The timeout the entry's state gives it (jiffies), as its last packet set. */
@@ -190,7 +189,7 @@ void l4vs_proto_update(struct l4vs_net *ln, struct l4vs_conn *cp,
 		       const struct l4vs_protocol *pp,
 		       const union l4vs_l4hdr *h, enum l4vs_dir dir);
 
-/* proto_sctp.c: after a rewrite, a new CRC32c (header made writable). */
+/* After a rewrite, a new CRC32c (header made writable). */
 void l4vs_sctp_csum_update(struct sk_buff *skb, unsigned int thoff);
 bool l4vs_sctp_csum_ok(struct sk_buff *skb, unsigned int thoff);
 

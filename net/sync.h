@@ -155,7 +155,7 @@ static inline void l4vs_sync_count(struct l4vs_sync *s, int what)
 	atomic_long_inc(&s->cnt[what]);
 }
 
-/* sync.c: under ln->lock.  -EEXIST: that role runs; -ESRCH: it does not. */
+/* Under ln->lock.  -EEXIST: that role runs; -ESRCH: it does not. */
 int l4vs_sync_start(struct l4vs_net *ln, struct l4vs_sync_conf *c,
 		    struct netlink_ext_ack *extack);
 int l4vs_sync_stop(struct l4vs_net *ln, u32 state,
@@ -181,7 +181,7 @@ static inline bool l4vs_sync_backup_only(struct l4vs_net *ln)
 	return s && READ_ONCE(s->backup) && READ_ONCE(ln->sysctl.backup_only);
 }
 
-/* sync_msg.c: encoding (master) and decoding (backup). */
+/* Encoding (master) and decoding (backup) of messages. */
 unsigned int l4vs_sync_encode(struct l4vs_net *ln, const struct l4vs_conn *cp,
 			      u8 *buf);
 void l4vs_sync_process(struct l4vs_sync *s, u8 backup_syncid,

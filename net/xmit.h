@@ -36,7 +36,7 @@ static inline unsigned int l4vs_drop(struct l4vs_net *ln,
 	return NF_DROP;
 }
 
-/* xmit.c: what every forwarding method does as a router (see there) */
+/* What every forwarding method does as a router. */
 int l4vs_xmit_hop(struct sk_buff *skb, int af);
 void l4vs_xmit_scrub(struct sk_buff *skb);
 bool l4vs_exceeds_mtu(const struct sk_buff *skb, unsigned int frag_max,
@@ -49,7 +49,7 @@ unsigned int l4vs_xmit_routed(struct sk_buff *skb, struct l4vs_conn *cp,
 			      const struct nf_hook_state *state);
 unsigned int l4vs_xmit_dr(struct sk_buff *skb, struct l4vs_conn *cp,
 			  const struct nf_hook_state *state);
-/* tunnel.c: 'inner_af' is the family of the packet being wrapped */
+/* 'inner_af' is the family of the packet being wrapped */
 unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 			      int inner_af, const struct nf_hook_state *state);
 unsigned int l4vs_xmit_nat_out(struct sk_buff *skb, struct l4vs_conn *cp,
@@ -66,15 +66,13 @@ unsigned int l4vs_xmit_routed6(struct sk_buff *skb, struct l4vs_conn *cp,
 unsigned int l4vs_xmit_nat_out6(struct sk_buff *skb, struct l4vs_conn *cp,
 				const struct l4vs_iphdr *iph);
 
-/* nfct.c: before a packet of 'cp' leaves through LOCAL_OUT */
+/* Before a packet of 'cp' leaves through LOCAL_OUT */
 void l4vs_nfct_out(struct l4vs_net *ln, struct sk_buff *skb,
 		   struct l4vs_conn *cp);
 
-/* icmp.c */
 unsigned int l4vs_icmp_in(struct l4vs_net *ln, struct sk_buff *skb,
 			  const struct nf_hook_state *state);
 unsigned int l4vs_icmp_out(struct l4vs_net *ln, struct sk_buff *skb);
-/* icmp6.c */
 unsigned int l4vs_icmp6_in(struct l4vs_net *ln, struct sk_buff *skb,
 			   const struct nf_hook_state *state);
 unsigned int l4vs_icmp6_out(struct l4vs_net *ln, struct sk_buff *skb);
