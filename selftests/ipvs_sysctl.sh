@@ -30,9 +30,11 @@ VS=/proc/sys/net/ipv4/vs
 # knobs ip_vs has that l4vs leaves out, each with its reason in
 # Documentation/parameters.md
 NOT_IN_L4VS="debug_level est_cpulist est_nice lblc_expiration lblcr_expiration"
+NOT_IN_L4VS+=" conn_lfactor svc_lfactor"	# 7.x
 # knobs whose default differs from ip_vs's because l4vs does not have the
 # behaviour yet (held at the value that describes l4vs), or by design
-DEFAULT_DIFFERS="conn_reuse_mode snat_reroute sync_qlen_max"
+# (conn_max: 7.x's ip_vs has one too, 2^30 by default; l4vs sizes it from RAM)
+DEFAULT_DIFFERS="conn_reuse_mode snat_reroute sync_qlen_max conn_max"
 
 knob() {	# knob NAME: its value in the director namespace
 	dir_exec cat "$VS/$1" 2>/dev/null | tr -s ' \t' ' '
