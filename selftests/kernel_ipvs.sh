@@ -65,9 +65,23 @@ log_info "running $script with ${interp[*]}"
 # bounded (6.12 and 7.x take minutes under TCG: their netns helpers poll):
 # a connection that never arrives leaves its listener (and the
 # script's wait for it) hanging
-(cd "${script%/*}" && PATH=$TMPD/bin:$PATH \
-	timeout -k 5 480 "${interp[@]}" "./${script##*/}") >"$TMPD/out" 2>&1
+run_ipvs_sh() {
+	(cd "${script%/*}" && PATH=$TMPD/bin:$PATH \
+		timeout -k 5 480 "${interp[@]}" "./${script##*/}") >"$TMPD/out" 2>&1
+}
+# Even with two seconds, a heavily loaded guest once had no listener when
+# the client connected ("Connection refused"): a quick failure gets one more
+# run, and both runs are shown.  A break in l4vs fails both; a timeout is
+# not retried.
+run_ipvs_sh
 rc=$?
+if [ $rc != 0 ] && [ $rc != 124 ] && grep -q "Connection refused" "$TMPD/out"; then
+	log_info "ipvs.sh failed (exit $rc) on a refused connection; its output, then a second run:"
+	sed 's/^/#   /' "$TMPD/out"
+	reap_netns
+	run_ipvs_sh
+	rc=$?
+fi
 [ $rc = 124 ] && log_info "ipvs.sh did not finish within 480 s"
 sed 's/^/#   /' "$TMPD/out"
 [ $rc = 0 ] && grep -q "ipvs.sh: .*PASS" "$TMPD/out"
