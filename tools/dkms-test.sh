@@ -261,8 +261,8 @@ ok $? "$src removed"
 tree=$work/tree
 dest=$work/dest
 mkdir -p "$tree" "$dest"
-find Makefile Kbuild net include tools/l4vsadm Documentation/l4vsadm.8 -type f \
-	\( -name '*.[ch]' -o -name Kbuild -o -name Makefile -o -name '*.8' \) \
+find Makefile Kbuild net include tools/l4vsadm tools/modprobe Documentation/l4vsadm.8 -type f \
+	\( -name '*.[ch]' -o -name Kbuild -o -name Makefile -o -name '*.8' -o -name '*.conf' \) \
 	-print0 | cpio --quiet -0 -pdm "$tree"
 make -C "$tree" KVER="$krel" -j2 install DESTDIR="$dest" >"$work/make-install.log" 2>&1
 ok $? "make install DESTDIR=$dest (KVER=$krel)" || tail -n 30 "$work/make-install.log" | diag
@@ -271,11 +271,11 @@ missing=()
 for m in "${modules[@]}"; do
 	[ -f "$dest/lib/modules/$krel/updates/$m.ko" ] || missing+=("$m")
 done
-for f in usr/local/sbin/l4vsadm usr/local/share/man/man8/l4vsadm.8; do
+for f in usr/local/sbin/l4vsadm usr/local/share/man/man8/l4vsadm.8 etc/modprobe.d/l4vs-ip_vs.conf; do
 	[ -f "$dest/$f" ] || missing+=("$f")
 done
 [ ${#missing[@]} -eq 0 ]
-ok $? "installed: ${#modules[@]} modules in lib/modules/$krel/updates, l4vsadm, l4vsadm.8${missing:+ (missing: ${missing[*]})}"
+ok $? "installed: ${#modules[@]} modules in lib/modules/$krel/updates, l4vsadm, l4vsadm.8, modprobe.d/l4vs-ip_vs.conf${missing:+ (missing: ${missing[*]})}"
 (cd "$dest" && find . ! -type d | sort) | diag
 
 make -C "$tree" KVER="$krel" uninstall DESTDIR="$dest" >"$work/make-uninstall.log" 2>&1
