@@ -65,6 +65,7 @@ TESTS=(
 	fuzz_sync
 	fuzz_packets
 	keepalived
+	node_exporter
 	vrrp
 	stress_churn
 	unload_traffic
