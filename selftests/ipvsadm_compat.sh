@@ -58,6 +58,17 @@ apply_and_compare() {
 			"$TMPD/ipvsadm.$i" "$TMPD/l4vsadm.$i"
 	done
 	ipvsadm_d --stop-daemon master
+
+	# kube-proxy-style clients see IP_VS_SVC_F_HASHED (2) on every service
+	# they dump, and the -b flags come back as set
+	l4vsadm_d -Ln --json >"$TMPD/json.$impl"
+	jq -e '[.services[] | select(.flags % 4 >= 2)] | length == (.services | length)' \
+		"$TMPD/json.$impl" >/dev/null
+	log_test $? "$impl: every service dumped carries IP_VS_SVC_F_HASHED"
+	got=$(jq -r '.services[] | select(.sched_flags | length > 0) |
+		"\(.scheduler):\(.sched_flags | join(","))"' "$TMPD/json.$impl" | sort | xargs)
+	[ "$got" = "mh:mh-fallback,mh-port sh:sh-fallback,sh-port" ]
+	log_test $? "$impl: -b sh-fallback,sh-port and mh-fallback,mh-port read back (got: $got)"
 	ipvsadm_d -C
 }
 

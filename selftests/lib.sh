@@ -560,8 +560,8 @@ add_nat_service() {
 }
 
 # A configuration that exercises most of what a listing shows: TCP and UDP,
-# IPv4 and IPv6, weights (including 0), thresholds and every forwarding
-# method.  It is ipvsadm -R input; the NAT entries point at the real servers
+# IPv4 and IPv6, weights (including 0), thresholds, every forwarding
+# method and sh's and mh's scheduler flags (-b).  It is ipvsadm -R input; the NAT entries point at the real servers
 # of setup_nat_topology, so traffic to VIP:80 and VIP:53 works.
 repr_config() {
 	cat <<-EOF
@@ -577,6 +577,9 @@ repr_config() {
 		-a -t [$VIP6]:443 -r [${RS_IP6[1]}]:443 -m -w 1
 		-a -t [$VIP6]:443 -r [${RS_IP6[2]}]:8443 -m -w 7 -x 30 -y 3
 		-A -u $VIP:5000 -s rr
+		-A -t $VIP:8000 -s sh -b sh-fallback,sh-port
+		-a -t $VIP:8000 -r ${RS_IP[1]}:80 -m -w 1
+		-A -u [$VIP6]:53 -s mh -b mh-fallback,mh-port
 	EOF
 }
 

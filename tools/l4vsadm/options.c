@@ -211,7 +211,7 @@ const struct l4_option l4_options[] = {
 	/* services */
 	{ "scheduler", 's', ARG, OPT_SCHEDULER, .parse = opt_scheduler,
 	  .section = SEC_OPTIONS, .argname = "name",
-	  .help = "rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh\n"
+	  .help = "rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh|twos\n"
 		  "(default " DEF_SCHED ")" },
 	{ "persistent", 'p', OPTARG, OPT_PERSISTENT, .parse = opt_persistent,
 	  .section = SEC_OPTIONS, .argname = "[secs]",

@@ -332,6 +332,8 @@ static void json_svc(struct json *j, const struct l4_svc *s,
 		json_null(j, "persistence");
 	}
 	json_bool(j, "one_packet", s->flags & IP_VS_SVC_F_ONEPACKET);
+	/* all IP_VS_SVC_F_* bits as the kernel reported them, HASHED too */
+	json_u64(j, "flags", s->flags);
 	json_stats(j, &s->stats, fmt);
 	json_arr_open(j, "dests");
 	for (i = 0; i < nd; i++)

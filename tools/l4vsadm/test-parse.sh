@@ -376,7 +376,7 @@ for l in t u f 6 s p M b o r g i m w x y n c X j; do
 done
 found "help names every short option"
 for t in "(default wlc)" "(default 360 s)" "0..65535 (default 1)" "(default eth0)" \
-	"rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh" "ports by number or name" \
+	"rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh|twos" "ports by number or name" \
 	"sh-fallback,sh-port (sh)" "mh-fallback,mh-port (mh)" "1..65507" "0..255"; do
 	grep -qF -- "$t" <<<"$help" || missing+=" '$t'"
 done
