@@ -418,6 +418,24 @@ void l4vs_debug_race_window(void)
 #endif
 
 /*
+ * Take one of conn_max's places before the entry exists.  Checking the count
+ * and adding to it later let two CPUs (or a synced record beside a packet)
+ * both see room for one and both insert: the debug kernel's flood_evict
+ * saw 501 entries with conn_max 500.  Lowering conn_max below the count is
+ * allowed: nothing gets in until enough entries have gone.
+ */
+static bool conn_reserve(struct l4vs_net *ln, int max)
+{
+	int count = atomic_read(&ln->conn_count);
+
+	do {
+		if (count >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(&ln->conn_count, &count, count + 1));
+	return true;
+}
+
+/*
  * Create and hash an entry for the tuple in 'iph' bound to 'dest'.  Templates
  * (IP_VS_CONN_F_TEMPLATE in 'flags') are counted in the server's
  * persistconns, connections in its inactconns until they are established.
@@ -441,6 +459,7 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 	struct l4vs_conn_tab *tab, *next;
 	struct l4vs_conn_lock *stripe;
 	struct l4vs_conn *cp, *old;
+	bool reserved = false;
 	unsigned int count;
 	u32 hash;
 
@@ -456,21 +475,25 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 	}
 
 	hash = conn_hash(ln, iph->af, iph->protocol, &iph->saddr, iph->sport);
-	if (max && atomic_read(&ln->conn_count) >= max) {
+	if (max && !conn_reserve(ln, max)) {
 		/* a retransmitted first packet must not cost another entry */
 		old = tmpl ? l4vs_conn_template_find(ln, iph) : l4vs_conn_in_find(ln, iph);
 		if (old)
 			goto found_old;
-		if (!conn_evict(ln, hash)) {
+		/* another CPU may take the room made before this one does */
+		if (!conn_evict(ln, hash) || !conn_reserve(ln, max)) {
 			l4vs_drop(ln, L4VS_DROP_CONN_LIMIT);
 			goto err_put_dest;
 		}
 	}
+	reserved = max != 0;
+	/* debug builds: hold the reserved slot, so that racing CPUs meet here */
+	l4vs_debug_race_window();
 
 	cp = kmem_cache_alloc(l4vs_conn_cachep, GFP_ATOMIC);
 	if (!cp) {
 		l4vs_drop(ln, L4VS_DROP_NOMEM);
-		goto err_put_dest;
+		goto err_unreserve;
 	}
 
 	l4vs_conn_fill(cp, iph, dest, flags);
@@ -486,6 +509,8 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 	if (old) {
 		spin_unlock(&stripe->lock);
 		kmem_cache_free(l4vs_conn_cachep, cp);
+		if (reserved)
+			atomic_dec(&ln->conn_count);
 		goto found_old;
 	}
 	if (tmpl)
@@ -501,7 +526,8 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 	hlist_add_head_rcu(&cp->c_list, &tab->buckets[bucket_of(tab, hash)]);
 	spin_unlock(&stripe->lock);
 
-	count = atomic_inc_return(&ln->conn_count);
+	count = reserved ? atomic_read(&ln->conn_count) :
+			   atomic_inc_return(&ln->conn_count);
 	conn_tab_check_load(ln, count);
 	if (tmpl)
 		return cp;
@@ -517,6 +543,9 @@ found_old:
 		l4vs_conn_template_unpin(control);
 	return old;
 
+err_unreserve:
+	if (reserved)
+		atomic_dec(&ln->conn_count);
 err_put_dest:
 	l4vs_dest_put(dest);
 err_unpin:

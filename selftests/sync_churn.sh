@@ -210,7 +210,9 @@ stream 4 >/dev/null &
 spid=$!
 churn 3 &
 cpid=$!
-wait_until 10 eval '[ "$(counter rx_created)" -gt 0 ]'
+# polled: 10 s were too few for the debug kernel (a new daemon, its first
+# message and record under KASAN and lockdep)
+wait_until 60 eval '[ "$(counter rx_created)" -gt 0 ]'
 log_test $? "the backup applies the stream again"
 ip netns del "$NS_DIR"
 wait "$cpid" 2>/dev/null
