@@ -25,6 +25,16 @@
 #     always lands on one server; and for every server, the number of keys it
 #     owns under l4vs is within KEY_TOL of that under ip_vs; and the two
 #     key->server maps are identical, key for key.
+#   lblc, lblcr: deterministic, so the same pick for every connection, on
+#     one VIP (one cache entry; held connections overload its server, which
+#     moves the entry, or for lblcr grows its set) and on the 40 VIPs of the
+#     fwmark service (40 entries; a server deleted midway must be replaced
+#     in every entry that held it).
+#   twos (random): only where ip_vs has it (Linux 6.2+; skipped on 6.1 with
+#     that reason).  Connections are held, so the load comparison dominates:
+#     each implementation's count per server is within TWOS_TOL of the
+#     weight's share, and the two counts within TWOS_TOL of each other.  A
+#     twos that kept the busier draw, or ignored the weights, fails it.
 #
 # One python3 process (started once, fed through a FIFO) makes all the
 # connections: no fork per connection, and ipvsadm runs once per batch of
@@ -40,6 +50,7 @@ modinfo ip_vs >/dev/null 2>&1 || skip "the kernel has no ip_vs module to compare
 N_SRC=64		# client addresses for sh
 N_VIPS=40		# destination addresses for dh
 KEY_TOL=8		# sh/dh: allowed difference in keys per server (of 64 or 40)
+TWOS_TOL=6		# twos: per server, of 60 held connections at 3:2:1
 
 # name | scheduler and service flags | steps.  Steps, separated by ';':
 #   a I W [OPTS]   add real server I with weight W (OPTS: -x N -y N)
@@ -65,6 +76,11 @@ SCENARIOS=(
 	"thredit| -s wlc | a 1 3 -x 4 -y 2; a 2 2 -x 3; a 3 1; c 10; e 1 3 -x 8 -y 5; c 6"
 	"sh     | -s sh  | a 1 1; a 2 2; a 3 1; c $((3 * N_SRC)) all"
 	"dh     | -s dh  | a 1 1; a 2 1; a 3 1; a 4 1; c $((3 * N_VIPS)) vips"
+	"lblc   | -s lblc | a 1 3; a 2 2; a 3 1; c 12; k; e 3 4; c 10"
+	"lblcv  | -s lblc | a 1 2; a 2 1; a 3 1; a 4 1; c $N_VIPS vips; d 2; c $((2 * N_VIPS)) vips"
+	"lblcr  | -s lblcr | a 1 3; a 2 2; a 3 1; c 12; k; e 3 4; c 10"
+	"lblcrv | -s lblcr | a 1 2; a 2 1; a 3 1; a 4 1; c $N_VIPS vips; d 2; c $((2 * N_VIPS)) vips"
+	"twos   | -s twos | a 1 3; a 2 2; a 3 1; c 60"
 )
 
 # The helper: reads commands from argv[1], answers each with one line on
@@ -168,7 +184,8 @@ run_scenario() {
 	IFS='|' read -r name opts steps <<<"${SCENARIOS[idx]}"
 	name=${name// /}
 	vport=$((impl_base + idx))
-	if [ "$name" = dh ]; then
+	# the 40 VIPs are marked 7 for a fwmark service
+	if [[ $steps == *vips* ]]; then
 		svc="-f 7"
 	else
 		svc="-t $VIP:$vport"
@@ -215,8 +232,14 @@ run_scenario() {
 # selected NAME: the scenario is to run (SCHED_DIFF_ONLY, when set, names
 # the ones to run; tools/sched-diff.sh sets it).
 selected() {
-	[ -z "${SCHED_DIFF_ONLY:-}" ] || [[ " $SCHED_DIFF_ONLY " == *" $1 "* ]]
+	[ -z "${SCHED_DIFF_ONLY:-}" ] || [[ " $SCHED_DIFF_ONLY " == *" $1 "* ]] || return 1
+	[ -z "${UNAVAILABLE[$1]:-}" ]
 }
+
+# Schedulers ip_vs of this kernel lacks: nothing to compare with.
+declare -A UNAVAILABLE=()
+modinfo ip_vs_twos >/dev/null 2>&1 ||
+	UNAVAILABLE[twos]="ip_vs has no twos before Linux 6.2 ($(uname -r))"
 
 run_impl() {
 	local impl=$1 idx start t0 times=
@@ -287,6 +310,11 @@ run_impl ipvs
 impl_base=2000
 run_impl l4vs
 
+for name in "${!UNAVAILABLE[@]}"; do
+	[ -z "${SCHED_DIFF_ONLY:-}" ] || [[ " $SCHED_DIFF_ONLY " == *" $name "* ]] || continue
+	echo "SKIP: $name: ${UNAVAILABLE[$name]}"
+done
+
 for entry in "${SCENARIOS[@]}"; do
 	name=${entry%%|*}
 	name=${name// /}
@@ -294,6 +322,31 @@ for entry in "${SCENARIOS[@]}"; do
 	a=${PICKS[ipvs.$name]:-}
 	b=${PICKS[l4vs.$name]:-}
 	case $name in
+	twos)
+		# shares of 60 at 3:2:1
+		rc=0
+		desc=
+		declare -A ca=() cb=()
+		for p in $a; do ca[$p]=$((${ca[$p]:-0} + 1)); done
+		for p in $b; do cb[$p]=$((${cb[$p]:-0} + 1)); done
+		for sw in 1:30 2:20 3:10; do
+			s=${sw%:*}
+			want=${sw#*:}
+			x=${ca[$s]:-0}
+			y=${cb[$s]:-0}
+			desc+=" rs$s $x/$y"
+			for d in $((x - want)) $((y - want)) $((x - y)); do
+				[ ${d#-} -le $TWOS_TOL ] || rc=1
+			done
+		done
+		[ "$(wc -w <<<"$a")" = 60 ] && [ "$(wc -w <<<"$b")" = 60 ] || rc=1
+		log_test $rc "twos: per server (ip_vs/l4vs) within $TWOS_TOL of 30/20/10 and of each other:$desc"
+		if [ $rc -ne 0 ]; then
+			log_info "ip_vs: $a"
+			log_info "l4vs:  $b"
+		fi
+		unset ca cb
+		;;
 	sh | dh)
 		[ "$name" = sh ] && nkeys=$N_SRC || nkeys=$N_VIPS
 		keymap "$a" "$nkeys"
