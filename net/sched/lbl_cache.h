@@ -103,7 +103,14 @@ static int lbl_live_get(char *buf, const struct kernel_param *kp)
 	return sysfs_emit(buf, "%ld\n", atomic_long_read(&lbl_live));
 }
 
+/* a count, not a setting: refused as a load-time parameter too */
+static int lbl_live_set(const char *val, const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
 static const struct kernel_param_ops lbl_live_ops = {
+	.set	= lbl_live_set,
 	.get	= lbl_live_get,
 };
 module_param_cb(cache_entries, &lbl_live_ops, NULL, 0444);
