@@ -1,20 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-#  client 10.0.1.2 ---- director: 10.3.0.1-56/32 on lo, nft mark 7,  ---- rs1, rs2
+#  client 10.0.1.2 ---- director: 10.3.0.1-32/32 on lo, nft mark 7,  ---- rs1, rs2
 #                       fwmark service 7, NAT, lblc / lblcr
 #
 # The destination caches of lblc and lblcr are bounded and freed (IPVS's
-# grew with every new destination address).  With cache_max=16, one
-# connection to each of 48 VIPs (48 addresses, 48 would-be entries):
-#   - the module's cache_entries never exceeds 16 and ends at 16 (the bound
+# grew with every new destination address).  With cache_max=8, one
+# connection to each of 24 VIPs (24 addresses, 24 would-be entries):
+#   - the module's cache_entries never exceeds 8 and ends at 8 (the bound
 #     holds and is what stops the growth), every connection is served;
 #   - with net.ipv4.vs.lbl{c,cr}_expiration=1, entries unused for a second
 #     are reclaimed by later inserts (the count falls below the bound);
 #   - deleting the service, and swapping its scheduler to rr, frees every
 #     entry (cache_entries 0); the module then unloads.
-# Fails on: an insert that does not make room first (count reaches 48), no
-# expiry (stays at 16), entries left behind by done_service (count > 0).
+# Fails on: an insert that does not make room first (count reaches 24), no
+# expiry (stays at 8), entries left behind by done_service (count > 0).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -22,8 +22,8 @@
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3) || skip "python3 is needed for the client helper"
 
-N_VIPS=48
-BOUND=16
+N_VIPS=24
+BOUND=8
 
 require_tools
 load_impl l4vs
@@ -124,11 +124,11 @@ for sched in lblc lblcr; do
 	log_test $? "$sched: deleting the service frees every entry (now $(entries "$sched"))"
 
 	add_service "$sched" || fail "cannot add the $sched service again"
-	connect "$sched" "${VIPS[@]:0:8}"
+	connect "$sched" "${VIPS[@]:0:4}"
 	before=$(entries "$sched")
 	ipvsadm_d -E -f 7 -s rr
 	after=$(entries "$sched")
-	[ "$before" = 8 ] && [ "$after" = 0 ]
+	[ "$before" = 4 ] && [ "$after" = 0 ]
 	log_test $? "$sched: swapping to rr frees every entry ($before -> $after)"
 	ipvsadm_d -C
 	unload_module "l4vs_$sched"

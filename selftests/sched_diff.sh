@@ -6,7 +6,8 @@
 #  10.2.0.1-64/32  ------------  VIP 10.0.1.100:<one port per     rs2 10.0.12.2:80
 #  (sh: one key per address)         scenario>, NAT (-m)   ------ rs3 10.0.13.2:80
 #  one python3 helper holds      10.3.0.1-40/32 on lo, nft mark   rs4 10.0.14.2:80
-#  every connection open         7 -> fwmark service (dh)         (vs_server -k -p)
+#  every connection open         -> fwmark service (dh, lblcv,    (vs_server -k -p)
+#                                lblcrv; a mark per scenario)
 #
 # Scheduler differential test: the same scripted sequence (servers added,
 # reweighted with thresholds, deleted; TCP connections opened one after the
@@ -184,9 +185,15 @@ run_scenario() {
 	IFS='|' read -r name opts steps <<<"${SCENARIOS[idx]}"
 	name=${name// /}
 	vport=$((impl_base + idx))
-	# the 40 VIPs are marked 7 for a fwmark service
+	# The 40 VIPs are marked for a fwmark service, a mark of its own per
+	# scenario as the port is for the others: ip_vs takes a deleted
+	# service's servers back from its trash, connection counters and all,
+	# into a new service with the same mark (l4vs never does), which would
+	# make one scenario's leftovers steer the next one's picks.
 	if [[ $steps == *vips* ]]; then
-		svc="-f 7"
+		dir_exec nft "flush chain ip schedmark pre; add rule ip schedmark pre ip daddr 10.3.0.0/24 meta mark set $vport" ||
+			{ echo "nft cannot set mark $vport"; return 1; }
+		svc="-f $vport"
 	else
 		svc="-t $VIP:$vport"
 	fi
