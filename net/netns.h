@@ -39,6 +39,8 @@ struct l4vs_sysctl {
 	int	sync_version;
 	int	backup_only;
 	int	run_estimation;
+	int	lblc_expiration;	/* jiffies, seconds to the user */
+	int	lblcr_expiration;
 	/* accepted for IPVS's sake, moot beside conn_max */
 	int	amemthresh;
 	int	am_droprate;

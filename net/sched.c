@@ -66,6 +66,23 @@ bool l4vs_sched_locked(const struct l4vs_service *svc)
 }
 EXPORT_SYMBOL_GPL(l4vs_sched_locked);
 
+/* Schedulers cannot see struct l4vs_net either: their sysctls, by name. */
+unsigned long l4vs_sched_expiration(const struct l4vs_service *svc,
+				    enum l4vs_sched_knob knob)
+{
+	static const size_t offset[] = {
+		[L4VS_SCHED_LBLC_EXPIRATION] =
+			offsetof(struct l4vs_sysctl, lblc_expiration),
+		[L4VS_SCHED_LBLCR_EXPIRATION] =
+			offsetof(struct l4vs_sysctl, lblcr_expiration),
+	};
+	const int *v = (const void *)((const char *)&svc->ln->sysctl +
+				      offset[knob]);
+
+	return max(READ_ONCE(*v), 0);
+}
+EXPORT_SYMBOL_GPL(l4vs_sched_expiration);
+
 static struct l4vs_scheduler *sched_get_loaded(const char *name)
 {
 	struct l4vs_scheduler *s;

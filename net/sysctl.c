@@ -40,6 +40,14 @@ static int sync_threshold_max = 1000;
 
 #define KNOB(name_, min_, max_)		KNOB_N(name_, 1, min_, max_)
 #define BOOL_KNOB(name_)		KNOB(name_, SYSCTL_ZERO, SYSCTL_ONE)
+/* seconds to the user, jiffies inside, as IPVS's */
+#define JIFFIES_KNOB(name_) {						\
+	.procname	= #name_,					\
+	.data		= (void *)offsetof(struct l4vs_sysctl, name_),	\
+	.maxlen		= sizeof(int),					\
+	.mode		= 0644,						\
+	.proc_handler	= proc_dointvec_jiffies,			\
+}
 /* pending: only the value that describes what l4vs does today */
 #define ONLY_KNOB(name_, val_)		KNOB(name_, val_, val_)
 
@@ -61,6 +69,8 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	/* l4vs sends version 1 only: 0 is refused (Documentation/sync.md) */
 	KNOB(sync_version, SYSCTL_ONE, SYSCTL_ONE),
 	BOOL_KNOB(backup_only),
+	JIFFIES_KNOB(lblc_expiration),
+	JIFFIES_KNOB(lblcr_expiration),
 	/* moot: conn_max and its eviction defend the table instead */
 	KNOB(amemthresh, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	KNOB(am_droprate, SYSCTL_ZERO, SYSCTL_INT_MAX),
@@ -97,6 +107,8 @@ static void l4vs_sysctl_defaults(struct l4vs_sysctl *s)
 {
 	s->pmtu_disc = 1;
 	s->run_estimation = 1;
+	s->lblc_expiration = 24 * 60 * 60 * HZ;
+	s->lblcr_expiration = 24 * 60 * 60 * HZ;
 	s->conn_max_default = conn_max_from_ram();
 	s->conn_max = s->conn_max_default;
 	s->sync_threshold[0] = 3;

@@ -61,6 +61,7 @@ TESTS=(
 	sync_churn
 	sched_mh
 	sched_swap
+	sched_cache
 	fuzz_netlink
 	fuzz_sync
 	fuzz_packets

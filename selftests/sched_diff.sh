@@ -6,7 +6,8 @@
 #  10.2.0.1-64/32  ------------  VIP 10.0.1.100:<one port per     rs2 10.0.12.2:80
 #  (sh: one key per address)         scenario>, NAT (-m)   ------ rs3 10.0.13.2:80
 #  one python3 helper holds      10.3.0.1-40/32 on lo, nft mark   rs4 10.0.14.2:80
-#  every connection open         7 -> fwmark service (dh)         (vs_server -k -p)
+#  every connection open         -> fwmark service (dh, lblcv,    (vs_server -k -p)
+#                                lblcrv; a mark per scenario)
 #
 # Scheduler differential test: the same scripted sequence (servers added,
 # reweighted with thresholds, deleted; TCP connections opened one after the
@@ -25,6 +26,16 @@
 #     always lands on one server; and for every server, the number of keys it
 #     owns under l4vs is within KEY_TOL of that under ip_vs; and the two
 #     key->server maps are identical, key for key.
+#   lblc, lblcr: deterministic, so the same pick for every connection, on
+#     one VIP (one cache entry; held connections overload its server, which
+#     moves the entry, or for lblcr grows its set) and on the 40 VIPs of the
+#     fwmark service (40 entries; a server deleted midway must be replaced
+#     in every entry that held it).
+#   twos (random): only where ip_vs has it (Linux 6.2+; skipped on 6.1 with
+#     that reason).  Connections are held, so the load comparison dominates:
+#     each implementation's count per server is within TWOS_TOL of the
+#     weight's share, and the two counts within TWOS_TOL of each other.  A
+#     twos that kept the busier draw, or ignored the weights, fails it.
 #
 # One python3 process (started once, fed through a FIFO) makes all the
 # connections: no fork per connection, and ipvsadm runs once per batch of
@@ -40,6 +51,7 @@ modinfo ip_vs >/dev/null 2>&1 || skip "the kernel has no ip_vs module to compare
 N_SRC=64		# client addresses for sh
 N_VIPS=40		# destination addresses for dh
 KEY_TOL=8		# sh/dh: allowed difference in keys per server (of 64 or 40)
+TWOS_TOL=6		# twos: per server, of 60 held connections at 3:2:1
 
 # name | scheduler and service flags | steps.  Steps, separated by ';':
 #   a I W [OPTS]   add real server I with weight W (OPTS: -x N -y N)
@@ -65,6 +77,11 @@ SCENARIOS=(
 	"thredit| -s wlc | a 1 3 -x 4 -y 2; a 2 2 -x 3; a 3 1; c 10; e 1 3 -x 8 -y 5; c 6"
 	"sh     | -s sh  | a 1 1; a 2 2; a 3 1; c $((3 * N_SRC)) all"
 	"dh     | -s dh  | a 1 1; a 2 1; a 3 1; a 4 1; c $((3 * N_VIPS)) vips"
+	"lblc   | -s lblc | a 1 3; a 2 2; a 3 1; c 12; k; e 3 4; c 10"
+	"lblcv  | -s lblc | a 1 2; a 2 1; a 3 1; a 4 1; c $N_VIPS vips; d 2; c $((2 * N_VIPS)) vips"
+	"lblcr  | -s lblcr | a 1 3; a 2 2; a 3 1; c 12; k; e 3 4; c 10"
+	"lblcrv | -s lblcr | a 1 2; a 2 1; a 3 1; a 4 1; c $N_VIPS vips; d 2; c $((2 * N_VIPS)) vips"
+	"twos   | -s twos | a 1 3; a 2 2; a 3 1; c 60"
 )
 
 # The helper: reads commands from argv[1], answers each with one line on
@@ -168,8 +185,15 @@ run_scenario() {
 	IFS='|' read -r name opts steps <<<"${SCENARIOS[idx]}"
 	name=${name// /}
 	vport=$((impl_base + idx))
-	if [ "$name" = dh ]; then
-		svc="-f 7"
+	# The 40 VIPs are marked for a fwmark service, a mark of its own per
+	# scenario as the port is for the others: ip_vs takes a deleted
+	# service's servers back from its trash, connection counters and all,
+	# into a new service with the same mark (l4vs never does), which would
+	# make one scenario's leftovers steer the next one's picks.
+	if [[ $steps == *vips* ]]; then
+		dir_exec nft "flush chain ip schedmark pre; add rule ip schedmark pre ip daddr 10.3.0.0/24 meta mark set $vport" ||
+			{ echo "nft cannot set mark $vport"; return 1; }
+		svc="-f $vport"
 	else
 		svc="-t $VIP:$vport"
 	fi
@@ -215,8 +239,14 @@ run_scenario() {
 # selected NAME: the scenario is to run (SCHED_DIFF_ONLY, when set, names
 # the ones to run; tools/sched-diff.sh sets it).
 selected() {
-	[ -z "${SCHED_DIFF_ONLY:-}" ] || [[ " $SCHED_DIFF_ONLY " == *" $1 "* ]]
+	[ -z "${SCHED_DIFF_ONLY:-}" ] || [[ " $SCHED_DIFF_ONLY " == *" $1 "* ]] || return 1
+	[ -z "${UNAVAILABLE[$1]:-}" ]
 }
+
+# Schedulers ip_vs of this kernel lacks: nothing to compare with.
+declare -A UNAVAILABLE=()
+modinfo ip_vs_twos >/dev/null 2>&1 ||
+	UNAVAILABLE[twos]="ip_vs has no twos before Linux 6.2 ($(uname -r))"
 
 run_impl() {
 	local impl=$1 idx start t0 times=
@@ -287,6 +317,11 @@ run_impl ipvs
 impl_base=2000
 run_impl l4vs
 
+for name in "${!UNAVAILABLE[@]}"; do
+	[ -z "${SCHED_DIFF_ONLY:-}" ] || [[ " $SCHED_DIFF_ONLY " == *" $name "* ]] || continue
+	echo "SKIP: $name: ${UNAVAILABLE[$name]}"
+done
+
 for entry in "${SCENARIOS[@]}"; do
 	name=${entry%%|*}
 	name=${name// /}
@@ -294,6 +329,31 @@ for entry in "${SCENARIOS[@]}"; do
 	a=${PICKS[ipvs.$name]:-}
 	b=${PICKS[l4vs.$name]:-}
 	case $name in
+	twos)
+		# shares of 60 at 3:2:1
+		rc=0
+		desc=
+		declare -A ca=() cb=()
+		for p in $a; do ca[$p]=$((${ca[$p]:-0} + 1)); done
+		for p in $b; do cb[$p]=$((${cb[$p]:-0} + 1)); done
+		for sw in 1:30 2:20 3:10; do
+			s=${sw%:*}
+			want=${sw#*:}
+			x=${ca[$s]:-0}
+			y=${cb[$s]:-0}
+			desc+=" rs$s $x/$y"
+			for d in $((x - want)) $((y - want)) $((x - y)); do
+				[ ${d#-} -le $TWOS_TOL ] || rc=1
+			done
+		done
+		[ "$(wc -w <<<"$a")" = 60 ] && [ "$(wc -w <<<"$b")" = 60 ] || rc=1
+		log_test $rc "twos: per server (ip_vs/l4vs) within $TWOS_TOL of 30/20/10 and of each other:$desc"
+		if [ $rc -ne 0 ]; then
+			log_info "ip_vs: $a"
+			log_info "l4vs:  $b"
+		fi
+		unset ca cb
+		;;
 	sh | dh)
 		[ "$name" = sh ] && nkeys=$N_SRC || nkeys=$N_VIPS
 		keymap "$a" "$nkeys"

@@ -12,7 +12,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-SCHEDS="rr wrr lc wlc sed nq sh dh mh fo ovf"
+SCHEDS="rr wrr lc wlc sed nq sh dh mh fo ovf lblc lblcr twos"
 
 require_tools
 load_impl

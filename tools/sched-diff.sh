@@ -10,7 +10,8 @@
 # "make check"): the same scripted connection sequences go through the
 # kernel's ip_vs and then through l4vs, and the servers picked are compared.
 # This wrapper keeps the old entry point: SCENARIO names (rr, wrr531, wrrchg,
-# wrrdi, lc, wlc, sed, nq, fo, ovf, thr, thredit, sh, dh) restrict the run
+# wrrdi, lc, wlc, sed, nq, fo, ovf, thr, thredit, sh, dh, lblc, lblcv, lblcr,
+# lblcrv, twos) restrict the run
 # to those; SCHED_DIFF_TRACE=1 prints per-step timing and drop counters.
 #
 # Exit: 0 all scenarios agree, 1 some differ or fail, 4 skipped.

@@ -154,6 +154,18 @@ module_exit(sched##_exit)
 bool l4vs_sched_locked(const struct l4vs_service *svc);
 #define l4vs_sched_assert_locked(svc)	lockdep_assert(l4vs_sched_locked(svc))
 
+/*
+ * The net.ipv4.vs knobs a scheduler reads, in its service's namespace; the
+ * value in jiffies, never negative.
+ */
+enum l4vs_sched_knob {
+	L4VS_SCHED_LBLC_EXPIRATION,
+	L4VS_SCHED_LBLCR_EXPIRATION,
+};
+
+unsigned long l4vs_sched_expiration(const struct l4vs_service *svc,
+				    enum l4vs_sched_knob knob);
+
 /* The service's servers, under its configuration lock or rcu_read_lock(). */
 #define l4vs_for_each_dest(svc, dest)					\
 	list_for_each_entry_rcu(dest, &(svc)->dests, n_list,		\
