@@ -63,10 +63,11 @@ done
 dir_exec sysctl -qw net.ipv4.conf.all.accept_local=1 \
 	"net.ipv4.conf.$LAN_DEV.accept_local=1" || fail "accept_local"
 
-# the real servers on the director
+# the real servers on the director (not through dir_exec: bg must get
+# their own pids, or stop_bg leaves them holding the runner's pipe)
 for n in 1 2; do
 	rm -f "$TMPD/ready.loc$n"
-	bg dir_exec "$VS_SERVER" -n "loc$n" -p -k -r "$TMPD/ready.loc$n" -t "809$n"
+	bg ip netns exec "$NS_DIR" "$VS_SERVER" -n "loc$n" -p -k -r "$TMPD/ready.loc$n" -t "809$n"
 done
 wait_until 30 test -e "$TMPD/ready.loc1" -a -e "$TMPD/ready.loc2" ||
 	fail "the local servers did not start"
@@ -169,7 +170,7 @@ else
 fi
 
 # Unload while a local client holds a connection through the NAT service.
-bg dir_exec "$VS_CLIENT" -l -v -d 600 -b "$DIR_IP" "$VIP" 80 >"$TMPD/long"
+bg ip netns exec "$NS_DIR" "$VS_CLIENT" -l -v -d 600 -b "$DIR_IP" "$VIP" 80 >"$TMPD/long"
 wait_until 20 long_connected "$TMPD/long"
 log_test $? "a local client is connected through the NAT service"
 ipvsadm_d -C
