@@ -33,9 +33,15 @@
 # accept_local is set on the receiving device, as it is here (IPVS needs
 # the same).
 #
+# A local client also sends a megabyte through NAT, IPv4 and IPv6: large
+# GSO packets from the local stack, with the checksums finished in software
+# on the way out (tx offload off on the director), so a wrong update of a
+# CHECKSUM_PARTIAL packet's pseudo-header sum loses the connection.
+#
 # Fails when: LOCAL_OUT is not hooked (every local client check), a local
 # NAT client's reply is not rewritten at LOCAL_IN (nat checks), a local
-# real server's reply is not rewritten at LOCAL_OUT (loc checks), or
+# real server's reply is not rewritten at LOCAL_OUT (loc checks), the NAT
+# rewrite treats the pseudo-header sum as a full checksum (nat, bulk), or
 # l4vs's own transmissions are balanced again (direct routing loops).
 # L4VS_IMPL=ipvs runs the same against ip_vs.
 
@@ -45,13 +51,55 @@
 N=10
 EXPECT="rs1=5 rs2=5"
 EXPECT_LOC="loc1=5 loc2=5"
+PYTHON=${PYTHON:-/usr/bin/python3}
+BULK=1048576
 
-require_tools
+require_tools "$PYTHON"
+command -v ethtool >/dev/null || skip "ethtool is not installed"
 load_impl
 require_modules ipip ip6_tunnel
 dmesg_mark local_client
 setup_lan_topology 2
 start_servers -k -t 80 -t 81 -t 82
+
+# Bulk transfers: a server that counts what it got until the client's FIN
+# and answers "NAME COUNT"; a client that sends COUNT bytes and prints it.
+cat >"$TMPD/bulk_server.py" <<-'PYEOF'
+	import socket, sys
+	s = socket.socket(socket.AF_INET6)
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	s.bind(("::", 83))
+	s.listen(8)
+	open(sys.argv[2], "w").close()
+	while True:
+	    c, _ = s.accept()
+	    n = 0
+	    while True:
+	        d = c.recv(65536)
+	        if not d:
+	            break
+	        n += len(d)
+	    c.sendall(("%s %d\n" % (sys.argv[1], n)).encode())
+	    c.close()
+PYEOF
+cat >"$TMPD/bulk_client.py" <<-'PYEOF'
+	import socket, sys
+	fam = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
+	c = socket.socket(fam)
+	c.settimeout(20)
+	c.bind((sys.argv[1], 0))
+	c.connect((sys.argv[2], int(sys.argv[3])))
+	c.sendall(b"x" * int(sys.argv[4]))
+	c.shutdown(socket.SHUT_WR)
+	print(c.makefile().readline().strip())
+PYEOF
+for ((i = 1; i <= NUM_RS; i++)); do
+	rm -f "$TMPD/bulk.$i"
+	bg ip netns exec "${NS_RS[i]}" "$PYTHON" "$TMPD/bulk_server.py" "rs$i" \
+		"$TMPD/bulk.$i"
+done
+wait_until 30 test -e "$TMPD/bulk.1" -a -e "$TMPD/bulk.2" ||
+	fail "the bulk servers did not start"
 
 for ((i = 1; i <= NUM_RS; i++)); do
 	ip -n "${NS_RS[i]}" -batch - <<-EOF || fail "tunnel devices on rs$i"
@@ -62,6 +110,13 @@ for ((i = 1; i <= NUM_RS; i++)); do
 done
 dir_exec sysctl -qw net.ipv4.conf.all.accept_local=1 \
 	"net.ipv4.conf.$LAN_DEV.accept_local=1" || fail "accept_local"
+# Checksums in software on the director's way out: a local TCP packet is
+# CHECKSUM_PARTIAL, its checksum field holding the pseudo-header's sum that
+# the NAT rewrite must update; veth would hand it on unchecked, so only a
+# checksum completed here shows whether that update was right.  No TSO
+# either: the local stack's GSO packets are segmented in software.
+dir_exec ethtool -K "$LAN_DEV" tx off >/dev/null ||
+	fail "ethtool -K $LAN_DEV tx off"
 
 # the real servers on the director (not through dir_exec: bg must get
 # their own pids, or stop_bg leaves them holding the runner's pipe)
@@ -73,8 +128,8 @@ wait_until 30 test -e "$TMPD/ready.loc1" -a -e "$TMPD/ready.loc2" ||
 	fail "the local servers did not start"
 
 rules=
-for port in 80 81 82; do
-	case $port in 80) fwd=-m ;; 81) fwd=-g ;; 82) fwd=-i ;; esac
+for port in 80 81 82 83; do
+	case $port in 80 | 83) fwd=-m ;; 81) fwd=-g ;; 82) fwd=-i ;; esac
 	rules+="-A -t $VIP:$port -s rr"$'\n'"-A -t [$VIP6]:$port -s rr"$'\n'
 	for ((i = 1; i <= NUM_RS; i++)); do
 		rules+="-a -t $VIP:$port -r ${RS_IP[i]}:$port $fwd -w 1"$'\n'
@@ -122,6 +177,16 @@ check_conns() {
 	log_test $? "$1 counted $2 connections (got: ${got:-none})"
 }
 
+# bulk WHAT SRC VIP: a local client sends $BULK bytes through the NAT
+# service VIP:83 (GSO packets from the local stack), a server counts them.
+bulk() {
+	local got
+
+	got=$(dir_exec "$PYTHON" "$TMPD/bulk_client.py" "$2" "$3" 83 "$BULK" 2>&1)
+	[[ $got =~ ^rs[12]\ $BULK$ ]]
+	log_test $? "$1: $BULK bytes from a local client arrive (got: ${got:-none})"
+}
+
 # local_round TAG: every forwarding method from a local client, and the
 # local real servers from both sides.
 local_round() {
@@ -129,6 +194,8 @@ local_round() {
 
 	spread_from local "$t nat" "$DIR_IP" "$EXPECT" -b "$DIR_IP" "$VIP" 80
 	spread_from local "$t nat6" "$DIR_IP6" "$EXPECT" -b "$DIR_IP6" "$VIP6" 80
+	bulk "$t nat bulk" "$DIR_IP" "$VIP"
+	bulk "$t nat6 bulk" "$DIR_IP6" "$VIP6"
 	spread_from remote "$t loc remote client" "$CLI_IP" "$EXPECT_LOC" "$VIP" 90
 	spread_from remote "$t loc6 remote client" "$CLI_IP6" "$EXPECT_LOC" "$VIP6" 90
 	spread_from local "$t loc local client" "$VIP" "$EXPECT_LOC" -b "$VIP" "$VIP" 90
