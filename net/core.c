@@ -6,8 +6,28 @@
  *             the connection, then transmit by its forwarding method.  After
  *             the filter table, so an operator's INPUT rules still apply to
  *             the VIP.
+ *             Also, first, replies to clients on this host (below).
  *   FORWARD   (NAT_SRC - 1)  replies of masqueraded connections on their
  *             way back to the client: rewrite the source to the VIP.
+ *   LOCAL_OUT (NAT_DST + 2)  what sockets on this host send (below).
+ *
+ * Clients and real servers on the director itself.  A socket here that
+ * connects to a VIP sends through LOCAL_OUT, never LOCAL_IN; a masquerading
+ * real server listening on an address of this host answers through
+ * LOCAL_OUT, never FORWARD.  So LOCAL_OUT first rewrites a masqueraded
+ * reply back to the VIP, and otherwise treats the packet as LOCAL_IN
+ * treats a client's: after the nat table's OUTPUT chain (an operator's
+ * DNAT to a VIP is balanced) and before the filter table's, as IPVS places
+ * it.  The reply of a remote masquerading server to a client here arrives
+ * at LOCAL_IN, not FORWARD: LOCAL_IN looks for such replies before
+ * anything else, but only once a client here was masqueraded (so a
+ * director without local clients pays no second lookup per packet).
+ * A client's packet stays this host's own output and goes on its way
+ * within LOCAL_OUT (xmit.c, l4vs_xmit_local()); only tunnelling hands it
+ * to a new LOCAL_OUT pass, as for forwarded packets.  Every packet l4vs
+ * sends through LOCAL_OUT itself goes without a socket, and LOCAL_OUT
+ * only looks at packets with one, so none is balanced twice (a direct
+ * routing packet still addressed to the VIP would otherwise loop).
  *
  * Both need the ports, which only a datagram's first fragment carries: a
  * reply fragmented by its real server would leave with the server's
@@ -171,6 +191,10 @@ static unsigned int transmit(struct l4vs_net *ln, struct sk_buff *skb,
 
 	if (fwd == IP_VS_CONN_F_LOCALNODE)
 		return NF_ACCEPT;
+	/* before it leaves: its reply may come back at once */
+	if (fwd == IP_VS_CONN_F_MASQ && l4vs_local_origin(state) &&
+	    unlikely(!READ_ONCE(ln->local_nat_clients)))
+		WRITE_ONCE(ln->local_nat_clients, true);
 	l4vs_nfct_out(ln, skb, cp);
 	if (fwd == IP_VS_CONN_F_TUNNEL)
 		return l4vs_xmit_tunnel(skb, cp, iph->af, state);
@@ -290,41 +314,130 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	return transmit(ln, skb, cp, &iph, state);
 }
 
-static unsigned int l4vs_out_hook(void *priv, struct sk_buff *skb,
-				  const struct nf_hook_state *state)
+/*
+ * A packet of a masqueraded connection on its way back to the client gets
+ * the VIP back as its source, and so does an ICMP error about one.  True
+ * when the packet was one of those: *verdict is the final word; false
+ * when the caller may look further (an ICMP error it rewrote included: as
+ * an inbound error it matches nothing).
+ */
+static bool nat_reply(struct l4vs_net *ln, struct sk_buff *skb,
+		      const struct nf_hook_state *state, unsigned int *verdict)
 {
-	struct l4vs_net *ln = l4vs_net(state->net);
 	const struct l4vs_protocol *pp;
 	struct l4vs_conn *cp;
 	struct l4vs_iphdr iph;
 	union l4vs_l4hdr h;
 
+	*verdict = NF_ACCEPT;
 	pp = parse(skb, state, &iph);
 	if (!pp) {
 		if (state->pf == NFPROTO_IPV6)
-			return l4vs_icmp6_out(ln, skb);
-		if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
-			return l4vs_icmp_out(ln, skb);
-		return NF_ACCEPT;
+			*verdict = l4vs_icmp6_out(ln, skb);
+		else if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
+			*verdict = l4vs_icmp_out(ln, skb);
+		return *verdict != NF_ACCEPT;
 	}
 	cp = l4vs_conn_out_find(ln, &iph);
 	if (!cp || (cp->flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_MASQ)
-		return NF_ACCEPT;
-	if (!l4vs_proto_header_ok(pp, skb, iph.thoff, &h))
-		return l4vs_drop(ln, L4VS_DROP_MALFORMED);
-	if (!l4vs_dest_available(cp->dest))
-		return l4vs_drop(ln, L4VS_DROP_DEST_GONE);
+		return false;
+	if (!l4vs_proto_header_ok(pp, skb, iph.thoff, &h)) {
+		*verdict = l4vs_drop(ln, L4VS_DROP_MALFORMED);
+		return true;
+	}
+	if (!l4vs_dest_available(cp->dest)) {
+		*verdict = l4vs_drop(ln, L4VS_DROP_DEST_GONE);
+		return true;
+	}
 
 	l4vs_proto_update(ln, cp, pp, &h, L4VS_DIR_OUTPUT);
 	count_out(ln, cp->dest, skb->len);
 	if (iph.af == AF_INET6)
-		return l4vs_xmit_nat_out6(skb, cp, &iph);
-	return l4vs_xmit_nat_out(skb, cp, &iph);
+		*verdict = l4vs_xmit_nat_out6(skb, cp, &iph);
+	else
+		*verdict = l4vs_xmit_nat_out(skb, cp, &iph);
+	return true;
+}
+
+static unsigned int l4vs_out_hook(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	unsigned int verdict;
+
+	nat_reply(l4vs_net(state->net), skb, state, &verdict);
+	return verdict;
+}
+
+/*
+ * A reply from a real server on this host now comes from the VIP: with
+ * snat_reroute, route it again as if it had been sent from there (policy
+ * routing by source address), as the nat table does after a NAT in OUTPUT.
+ */
+static unsigned int local_reply_reroute(struct l4vs_net *ln,
+					struct sk_buff *skb,
+					const struct nf_hook_state *state)
+{
+	int err;
+
+	if (!READ_ONCE(ln->sysctl.snat_reroute))
+		return NF_ACCEPT;
+	if (state->pf == NFPROTO_IPV6)
+		err = ip6_route_me_harder(state->net, state->sk, skb);
+	else
+		err = ip_route_me_harder(state->net, state->sk, skb, RTN_UNSPEC);
+	return err ? l4vs_drop(ln, L4VS_DROP_NOROUTE) : NF_ACCEPT;
+}
+
+/*
+ * LOCAL_OUT: what sockets on this host send, see the top of this file.
+ * Packets without a socket are left alone: l4vs's own transmissions (which
+ * would be balanced again) and the few the stack sends without one (resets
+ * of the REJECT target).
+ */
+static unsigned int l4vs_local_out_hook(void *priv, struct sk_buff *skb,
+					const struct nf_hook_state *state)
+{
+	bool borrowed_dev = false;
+	struct l4vs_net *ln;
+	unsigned int verdict;
+
+	if (!state->sk)
+		return NF_ACCEPT;
+	ln = l4vs_net(state->net);
+	if (nat_reply(ln, skb, state, &verdict))
+		return verdict == NF_ACCEPT ?
+		       local_reply_reroute(ln, skb, state) : verdict;
+
+	/*
+	 * icmpv6_send() finds its namespace through skb->dev, which a packet
+	 * has no use for before ip6_output(): lend it loopback meanwhile.
+	 */
+	if (state->pf == NFPROTO_IPV6 && !skb->dev) {
+		skb->dev = state->net->loopback_dev;
+		borrowed_dev = true;
+	}
+	verdict = l4vs_in_hook(priv, skb, state);
+	if (borrowed_dev && verdict == NF_ACCEPT)
+		skb->dev = NULL;
+	return verdict;
+}
+
+/* LOCAL_IN: replies to clients on this host first, see the top of the file. */
+static unsigned int l4vs_local_in_hook(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	struct l4vs_net *ln = l4vs_net(state->net);
+	unsigned int verdict;
+
+	if (READ_ONCE(ln->local_nat_clients) &&
+	    nat_reply(ln, skb, state, &verdict))
+		return verdict;
+	return l4vs_in_hook(priv, skb, state);
 }
 
 static const struct nf_hook_ops l4vs_hook_ops[] = {
 	{
-		.hook		= l4vs_in_hook,
+		.hook		= l4vs_local_in_hook,
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_LOCAL_IN,
 		.priority	= NF_IP_PRI_NAT_SRC - 1,
@@ -336,7 +449,13 @@ static const struct nf_hook_ops l4vs_hook_ops[] = {
 		.priority	= NF_IP_PRI_NAT_SRC - 1,
 	},
 	{
-		.hook		= l4vs_in_hook,
+		.hook		= l4vs_local_out_hook,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_OUT,
+		.priority	= NF_IP_PRI_NAT_DST + 2,
+	},
+	{
+		.hook		= l4vs_local_in_hook,
 		.pf		= NFPROTO_IPV6,
 		.hooknum	= NF_INET_LOCAL_IN,
 		.priority	= NF_IP6_PRI_NAT_SRC - 1,
@@ -346,6 +465,12 @@ static const struct nf_hook_ops l4vs_hook_ops[] = {
 		.pf		= NFPROTO_IPV6,
 		.hooknum	= NF_INET_FORWARD,
 		.priority	= NF_IP6_PRI_NAT_SRC - 1,
+	},
+	{
+		.hook		= l4vs_local_out_hook,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_LOCAL_OUT,
+		.priority	= NF_IP6_PRI_NAT_DST + 2,
 	},
 };
 
@@ -387,6 +512,8 @@ void l4vs_hooks_put(struct l4vs_net *ln)
 	nf_defrag_ipv6_disable(ln->net);
 	nf_defrag_ipv4_disable(ln->net);
 	ln->hooks_on = false;
+	/* the hooks are gone: the next one on starts without local clients */
+	WRITE_ONCE(ln->local_nat_clients, false);
 }
 
 int l4vs_drops_net_init(struct l4vs_net *ln)

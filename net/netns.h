@@ -72,6 +72,8 @@ struct l4vs_net {
 	/* netfilter hooks, registered while services exist */
 	unsigned int		hook_users;
 	bool			hooks_on;
+	/* a client on this host was masqueraded: look for its replies (core.c) */
+	bool			local_nat_clients;
 	/* connections */
 	struct l4vs_conn_tab __rcu *conn_tab;
 	struct l4vs_conn_tab __rcu *conn_tab_next;	/* while resizing */

@@ -204,13 +204,32 @@ static bool too_big(struct sk_buff *skb, struct dst_entry *dst)
 	return true;
 }
 
-static unsigned int send_routed(struct net *net, struct sk_buff *skb,
-				struct l4vs_route *r)
+/*
+ * A packet of a client on this host (LOCAL_OUT) is not forwarded: it keeps
+ * its socket (send buffer accounting, TCP small queues, the socket's
+ * cgroup egress programs), its departure time and its TTL, and carries on
+ * through the rest of LOCAL_OUT and POST_ROUTING on the new route, as after
+ * a DNAT in the nat table's OUTPUT chain.  ip_local_out() and
+ * ip6_local_out() send it on skb_dst() once the hooks accept it, outside
+ * the hooks' RCU section: so the route must be held, not borrowed.
+ */
+unsigned int l4vs_xmit_local(struct sk_buff *skb, struct l4vs_route *r)
 {
+	l4vs_route_attach(skb, r);
+	if (!skb_dst_force(skb))
+		return NF_DROP;	/* the cached route was just dropped */
+	return NF_ACCEPT;
+}
+
+static unsigned int send_routed(struct sk_buff *skb, struct l4vs_route *r,
+				const struct nf_hook_state *state)
+{
+	if (l4vs_local_origin(state))
+		return l4vs_xmit_local(skb, r);
 	l4vs_route_attach(skb, r);
 	l4vs_xmit_scrub(skb);
 	skb_forward_csum(skb);
-	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, net, NULL, skb, NULL,
+	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, state->net, NULL, skb, NULL,
 		r->dst->dev, dst_output);
 	return NF_STOLEN;
 }
@@ -252,7 +271,7 @@ unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 		l4vs_route_put(&r);
 		return NF_ACCEPT;
 	}
-	return send_routed(net, skb, &r);
+	return send_routed(skb, &r, state);
 }
 
 /* An already rewritten packet (an ICMP error) to the real server. */
@@ -273,7 +292,7 @@ unsigned int l4vs_xmit_routed(struct sk_buff *skb, struct l4vs_conn *cp,
 		l4vs_route_put(&r);
 		return hop_drop(cp, err);
 	}
-	return send_routed(state->net, skb, &r);
+	return send_routed(skb, &r, state);
 }
 
 /* Direct routing: only the link-layer destination changes. */
@@ -298,7 +317,7 @@ unsigned int l4vs_xmit_dr(struct sk_buff *skb, struct l4vs_conn *cp,
 		l4vs_route_put(&r);
 		return l4vs_drop(cp->dest->svc->ln, L4VS_DROP_MTU);
 	}
-	return send_routed(state->net, skb, &r);
+	return send_routed(skb, &r, state);
 }
 
 /* Outbound masquerading: the reply now comes from the virtual service. */

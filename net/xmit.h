@@ -10,6 +10,8 @@
 
 #include "conn.h"
 
+struct l4vs_route;
+
 /* Why a packet was dropped: counted per CPU, shown in /proc/net/l4vs_drops. */
 enum l4vs_drop_reason {
 	L4VS_DROP_MALFORMED,	/* bad IP/transport header */
@@ -41,6 +43,15 @@ int l4vs_xmit_hop(struct sk_buff *skb, int af);
 void l4vs_xmit_scrub(struct sk_buff *skb);
 bool l4vs_exceeds_mtu(const struct sk_buff *skb, unsigned int frag_max,
 		      unsigned int mtu);
+
+/* A packet a socket of this host sent: a client on the director. */
+static inline bool l4vs_local_origin(const struct nf_hook_state *state)
+{
+	return state->hook == NF_INET_LOCAL_OUT;
+}
+
+/* Such a packet onto route 'r', on its own way out (xmit.c) */
+unsigned int l4vs_xmit_local(struct sk_buff *skb, struct l4vs_route *r);
 
 unsigned int l4vs_xmit_nat_in(struct sk_buff *skb, struct l4vs_conn *cp,
 			      const struct l4vs_iphdr *iph,

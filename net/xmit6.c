@@ -130,6 +130,8 @@ static unsigned int xmit6(struct sk_buff *skb, struct l4vs_conn *cp,
 		return NF_ACCEPT;
 	}
 
+	if (l4vs_local_origin(state))
+		return l4vs_xmit_local(skb, &r);
 	l4vs_route_attach(skb, &r);
 	l4vs_xmit_scrub(skb);
 	skb_forward_csum(skb);

@@ -52,6 +52,7 @@ TESTS=(
 	sctp_nat
 	icmp
 	conntrack
+	local_client
 	malformed
 	conn_table
 	flood_evict
