@@ -35,9 +35,12 @@ TESTS=(
 	tun
 	tun_pmtu
 	tun_gso
+	tun_thdr
+	tun_big
 	ttl
 	frag
 	tstamp
+	edemux
 	route_cache
 	route_tos
 	dest_delete
