@@ -36,7 +36,6 @@ TESTS=(
 	tun_pmtu
 	tun_gso
 	tun_thdr
-	tun_big
 	ttl
 	frag
 	tstamp
