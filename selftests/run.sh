@@ -35,9 +35,11 @@ TESTS=(
 	tun
 	tun_pmtu
 	tun_gso
+	tun_thdr
 	ttl
 	frag
 	tstamp
+	edemux
 	route_cache
 	route_tos
 	dest_delete

@@ -12,6 +12,7 @@
 
   vs_dgram.py send ADDR PORT [--ttl N] [--tos T[,T...]] [--size S]
                    [--want W] [--count C] [--timeout MS] [--src ADDR]
+                   [--sport PORT]
       Send C datagrams of S bytes over one socket (TOS values cycled), each
       waiting for its answer; print one line per datagram: the answer's
       first line and "bytes=N rttl=T from=ADDR" (T: the answer's TTL / hop
@@ -165,8 +166,9 @@ def send(args):
     else:
         if args.ttl:
             s.setsockopt(socket.IPPROTO_IP, IP_TTL, args.ttl)
-    if args.src:
-        s.bind((args.src, 0))
+    if args.src or args.sport:
+        wild = "::" if fam == socket.AF_INET6 else "0.0.0.0"
+        s.bind((args.src or wild, args.sport))
     s.connect((args.addr, args.port))
     tos = [int(t, 0) for t in args.tos.split(",")] if args.tos else []
     for i in range(args.count):
@@ -244,6 +246,7 @@ def main():
     p.add_argument("--count", type=int, default=1)
     p.add_argument("--timeout", type=int, default=1000)
     p.add_argument("--src")
+    p.add_argument("--sport", type=int, default=0)
     p = sub.add_parser("frag4")
     p.add_argument("src")
     p.add_argument("dst")
