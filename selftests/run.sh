@@ -68,6 +68,8 @@ TESTS=(
 	vrrp
 	stress_churn
 	unload_traffic
+	conn_reuse
+	sloppy
 	sched_diff
 )
 
