@@ -47,7 +47,7 @@ require_tools
 STALL_MS=800		# a SYN retransmission would take 1000 ms at least
 
 make_tmpdir
-# "conn SPORT [lose]" -> "NAME CONNECT_MS" (NAME "-" on failure).  "lose":
+# "SPORT [lose]" -> "NAME CONNECT_MS" (NAME "-" on failure).  "lose":
 # after the answer, close with a reset (SO_LINGER 0); the test drops that
 # reset in the client namespace, so nobody hears of the close.
 cat >"$TMPD/reuse.py" <<-'EOF'
@@ -55,7 +55,7 @@ cat >"$TMPD/reuse.py" <<-'EOF'
 	dst, port = sys.argv[1], int(sys.argv[2])
 	for line in sys.stdin:
 	    words = line.split()
-	    sport, lose = int(words[1]), len(words) > 2
+	    sport, lose = int(words[0]), len(words) > 1
 	    s = socket.socket()
 	    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 	    s.settimeout(4)
@@ -96,7 +96,8 @@ py_start() {
 py_stop() {
 	local fd=${PYC[1]}
 
-	exec {fd}>&-
+	# unset already if it died
+	[ -n "$fd" ] && exec {fd}>&-
 	wait "$PY_PID" 2>/dev/null
 }
 
@@ -269,6 +270,7 @@ for impl in "${impls[@]}"; do
 	# back to the NAT addresses for the next implementation
 	for ((i = 1; i <= 16; i++)); do
 		RS_IP[i]=10.0.$((10 + i)).2
+		RS_IP6[i]=fd00:$((10 + i))::2
 	done
 	if [ "$impl" = l4vs ]; then
 		for k in "${!OUT[@]}"; do
