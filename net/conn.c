@@ -300,6 +300,18 @@ static unsigned long conn_idle(struct l4vs_net *ln, const struct l4vs_conn *cp,
 static void conn_release(struct l4vs_net *ln, struct l4vs_conn *cp);
 
 /*
+ * Take an entry out of its chain; its stripe lock held.  Lookups walking
+ * the chain under RCU carry on past it (its next pointer stays); the
+ * cleared back pointer tells l4vs_conn_unlink() that someone else (the
+ * collector, an eviction) already took it out.  A resize moves entries
+ * from chain to chain under the same lock, so no one sees them in between.
+ */
+static void conn_unlink_locked(struct l4vs_conn *cp)
+{
+	hlist_del_init_rcu(&cp->c_list);
+}
+
+/*
  * The table is full: make room by dropping one entry near 'hash', as
  * conntrack's early drop does.  The buckets from 'hash' on are looked at
  * without a lock until L4VS_EVICT_LOOK entries have been seen (or
@@ -350,7 +362,7 @@ static bool conn_evict(struct l4vs_net *ln, u32 hash)
 			continue;
 		if (conn_evict_rank(cp) < 0)
 			break;
-		hlist_del_rcu(&cp->c_list);
+		conn_unlink_locked(cp);
 		spin_unlock(&stripe->lock);
 		conn_release(ln, cp);
 		return true;
@@ -612,6 +624,37 @@ static void conn_release(struct l4vs_net *ln, struct l4vs_conn *cp)
 }
 
 /*
+ * Unlink a connection now, from the packet path: a client opened a new
+ * connection on its ports and it is to be scheduled afresh
+ * (conn_reuse_mode, expire_nodest_conn).  'cp' was found under RCU and the
+ * caller is still in that read section, so the memory is valid; whether the
+ * entry is still in the table is decided under its stripe lock, and only
+ * the one who unlinks it releases it (counters, server reference, the
+ * template's n_control), exactly as the collector would.  Packets that
+ * found it before may still update it: l4vs_conn_set_active() ignores a
+ * DEAD entry, and it is freed after a grace period.  False if it was
+ * already gone.  Templates are never unlinked here: they are the
+ * collector's (conn_claim()).
+ */
+bool l4vs_conn_unlink(struct l4vs_net *ln, struct l4vs_conn *cp)
+{
+	u32 hash = conn_hash(ln, cp->af, cp->protocol, &cp->caddr, cp->cport);
+	struct l4vs_conn_lock *stripe = stripe_of(ln, hash);
+	bool linked;
+
+	if (WARN_ON_ONCE(cp->flags & IP_VS_CONN_F_TEMPLATE))
+		return false;
+	spin_lock(&stripe->lock);
+	linked = !hlist_unhashed(&cp->c_list);
+	if (linked)
+		conn_unlink_locked(cp);
+	spin_unlock(&stripe->lock);
+	if (linked)
+		conn_release(ln, cp);
+	return linked;
+}
+
+/*
  * A template stays while connections it placed are alive: it is extended by
  * its service's persistence timeout each time it is found still in use.
  */
@@ -663,7 +706,7 @@ static unsigned int conn_reap(struct l4vs_net *ln, unsigned int first,
 		hlist_for_each_entry_safe(cp, tmp, &tab->buckets[b], c_list) {
 			if (!conn_expired(cp, now, all) || !conn_claim(cp))
 				continue;
-			hlist_del_rcu(&cp->c_list);
+			conn_unlink_locked(cp);
 			conn_release(ln, cp);
 			reaped++;
 		}

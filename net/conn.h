@@ -25,6 +25,8 @@ struct l4vs_conn *l4vs_conn_new(struct l4vs_net *ln,
 				const struct l4vs_iphdr *iph,
 				struct l4vs_dest *dest, unsigned int flags,
 				struct l4vs_conn *control);
+/* Out of the table now, for a new connection on its ports (see conn.c). */
+bool l4vs_conn_unlink(struct l4vs_net *ln, struct l4vs_conn *cp);
 /* Pin a template found under RCU for a new connection (see conn.c). */
 bool l4vs_conn_template_pin(struct l4vs_conn *ct);
 void l4vs_conn_template_unpin(struct l4vs_conn *ct);

@@ -243,7 +243,7 @@ static unsigned int new_flow(struct l4vs_net *ln, struct l4vs_service *svc,
 
 	if (!l4vs_proto_header_ok(pp, skb, iph->thoff, &h))
 		return l4vs_drop(ln, L4VS_DROP_MALFORMED);
-	if (!l4vs_proto_may_create(pp, &h))
+	if (!l4vs_proto_may_create(pp, &h) && !l4vs_proto_may_pick_up(ln, pp, &h))
 		return NF_ACCEPT;	/* the local stack answers (RST) */
 	if (!l4vs_proto_csum_ok(pp, skb, iph, state->hook))
 		return l4vs_drop(ln, L4VS_DROP_CSUM);
@@ -265,6 +265,38 @@ static unsigned int new_flow(struct l4vs_net *ln, struct l4vs_service *svc,
 	l4vs_proto_update(ln, cp, pp, &h, L4VS_DIR_INPUT);
 	count_in(ln, cp->dest, skb->len);
 	return transmit(ln, skb, cp, iph, state);
+}
+
+/*
+ * Port reuse: the client opens a new connection (TCP SYN, SCTP INIT) on
+ * the ports of an entry that should not hand it to its old server, so the
+ * entry goes and the packet is scheduled afresh.  Which entries:
+ *  - expire_nodest_conn: one whose server left its service or was drained
+ *    (weight 0), whatever conn_reuse_mode says (IPVS since Linux 5.16);
+ *  - conn_reuse_mode bit 0: one whose connection is over (TCP TIME_WAIT,
+ *    CLOSE; SCTP CLOSED: the protocol's finished states);
+ *  - bit 1 also: one a director without replies (DR, TUN) last saw the
+ *    client close (TCP FIN_WAIT).
+ * Every packet of an established flow pays two reads of knobs and of the
+ * entry it already has; the protocol is asked only about a candidate.
+ */
+static bool reuse_reschedules(struct l4vs_net *ln, const struct l4vs_conn *cp,
+			      const struct l4vs_protocol *pp,
+			      const union l4vs_l4hdr *h)
+{
+	int mode = READ_ONCE(ln->sysctl.conn_reuse_mode);
+	const struct l4vs_dest *dest = cp->dest;
+	unsigned long states;
+
+	if (READ_ONCE(ln->sysctl.expire_nodest_conn) &&
+	    (!l4vs_dest_available(dest) || !atomic_read(&dest->weight)))
+		return l4vs_proto_opens(pp, h);
+	if (!mode)
+		return false;
+	states = pp->finished_states;
+	if ((mode & 2) && !(READ_ONCE(cp->flags) & L4VS_CONN_F_REPLIED))
+		states |= pp->one_way_closed_states;
+	return (states & BIT(READ_ONCE(cp->state))) && l4vs_proto_opens(pp, h);
 }
 
 static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
@@ -297,6 +329,15 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	}
 	if (!l4vs_proto_header_ok(pp, skb, iph.thoff, &h))
 		return l4vs_drop(ln, L4VS_DROP_MALFORMED);
+
+	if (unlikely(reuse_reschedules(ln, cp, pp, &h))) {
+		/* lost to the collector or another CPU: unlinked all the same */
+		l4vs_conn_unlink(ln, cp);
+		/* a conntrack entry of the old connection must not stall it */
+		l4vs_nfct_reuse(ln, skb, state);
+		svc = find_service(ln, skb, &iph);
+		return svc ? new_flow(ln, svc, skb, &iph, pp, state) : NF_ACCEPT;
+	}
 
 	if (!l4vs_dest_available(cp->dest)) {
 		/* expire_nodest_conn: let the client start over sooner */

@@ -38,6 +38,9 @@ struct l4vs_sysctl {
 	int	sync_persist_mode;
 	int	sync_version;
 	int	backup_only;
+	int	conn_reuse_mode;	/* port reuse: bits, see core.c */
+	int	sloppy_tcp;		/* any packet but a reset may create */
+	int	sloppy_sctp;		/* any chunk but ABORT, SHUTDOWN_COMPLETE */
 	int	run_estimation;
 	int	lblc_expiration;	/* jiffies, seconds to the user */
 	int	lblcr_expiration;
@@ -48,9 +51,6 @@ struct l4vs_sysctl {
 	int	drop_packet;
 	int	secure_tcp;
 	/* not built yet: held at the value that describes l4vs today */
-	int	conn_reuse_mode;
-	int	sloppy_tcp;
-	int	sloppy_sctp;
 	int	snat_reroute;
 	int	cache_bypass;
 	int	nat_icmp_send;

@@ -28,6 +28,22 @@
  *             Tunnelling confirms it here, before the packet is wrapped,
  *             and the outer packet (director -> real server) is then
  *             tracked as a flow of its own, as IPVS does.
+ *
+ * Port reuse (conn_reuse_mode, expire_nodest_conn): a client's new
+ * connection on the ports of an old one is scheduled afresh, possibly to
+ * another server, but conntrack may have handed its first packet the old
+ * connection's entry: it does start a new one itself for a SYN on an entry
+ * it saw close (TIME_WAIT, CLOSE), but not on one still open or half
+ * closed as far as it knows (DR and TUN, where it never sees the server's
+ * FIN; a drained server's connection), where it lets the SYN pass on the
+ * old entry.  That entry is confirmed, so its reply direction can no longer
+ * be pointed at the new server, and the server's answers would be
+ * conntrack INVALID.  IPVS drops such a packet and lets the old entry go
+ * with its own, so the client waits for its SYN retransmission (a second).
+ * l4vs instead ends the old conntrack entry there and then and tracks the
+ * packet again, at LOCAL_IN, as conntrack would have at PRE_ROUTING had the
+ * old entry been gone: the first SYN leaves with a new, unconfirmed entry
+ * that the rules above then fit to the new server.
  */
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
@@ -106,4 +122,26 @@ void l4vs_nfct_out(struct l4vs_net *ln, struct sk_buff *skb,
 untrack:
 	nf_reset_ct(skb);
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+}
+
+void l4vs_nfct_reuse(struct l4vs_net *ln, struct sk_buff *skb,
+		     const struct nf_hook_state *state)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	/* conntrack = 0: the packet leaves untracked anyway (l4vs_nfct_out) */
+	if (!READ_ONCE(ln->sysctl.conntrack))
+		return;
+	ct = nf_ct_get(skb, &ctinfo);
+	/* none, or a new one already: conntrack saw the old connection end */
+	if (!ct || !nf_ct_is_confirmed(ct))
+		return;
+	nf_ct_kill(ct);
+	nf_reset_ct(skb);
+	/* no entry (invalid, no memory): it goes untracked, as IPVS's would */
+	if (nf_conntrack_in(skb, state) != NF_ACCEPT) {
+		nf_reset_ct(skb);
+		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	}
 }

@@ -42,8 +42,16 @@ struct l4vs_protocol {
 	 * state says nothing of progress: replies and returns tell instead).
 	 */
 	int			established;
-	/* states whose entries go first when the table is full */
+	/*
+	 * states whose entries go first when the table is full; also those
+	 * a new connection on the same ports replaces (conn_reuse_mode)
+	 */
 	unsigned long		finished_states;
+	/*
+	 * conn_reuse_mode bit 1: further states a new connection replaces
+	 * when no reply was ever seen (the last a DR/TUN director sees)
+	 */
+	unsigned long		one_way_closed_states;
 	/* states a sync master tells (on change); 0: by packet count only */
 	unsigned long		sync_states;
 	/* the checksum field, in the transport header */
@@ -62,6 +70,8 @@ struct l4vs_protocol {
 			  union l4vs_l4hdr *h);
 	/* may this packet open a new connection?  NULL: any may */
 	bool (*may_create)(const union l4vs_l4hdr *h);
+	/* may it create an entry mid-stream (sloppy_*)?  NULL: never */
+	bool (*may_pick_up)(struct l4vs_net *ln, const union l4vs_l4hdr *h);
 	bool (*csum_ok)(struct sk_buff *skb, const struct l4vs_iphdr *iph,
 			unsigned int hook);
 	/* advance the state machine, refresh the expiry time */
@@ -127,6 +137,10 @@ INDIRECT_CALLABLE_DECLARE(bool l4vs_sctp_header_ok(const struct sk_buff *skb,
 						   union l4vs_l4hdr *h));
 INDIRECT_CALLABLE_DECLARE(bool l4vs_tcp_may_create(const union l4vs_l4hdr *h));
 INDIRECT_CALLABLE_DECLARE(bool l4vs_sctp_may_create(const union l4vs_l4hdr *h));
+INDIRECT_CALLABLE_DECLARE(bool l4vs_tcp_may_pick_up(struct l4vs_net *ln,
+						    const union l4vs_l4hdr *h));
+INDIRECT_CALLABLE_DECLARE(bool l4vs_sctp_may_pick_up(struct l4vs_net *ln,
+						     const union l4vs_l4hdr *h));
 INDIRECT_CALLABLE_DECLARE(bool l4vs_udp_csum_ok(struct sk_buff *skb,
 						const struct l4vs_iphdr *iph,
 						unsigned int hook));
@@ -163,6 +177,26 @@ static inline bool l4vs_proto_may_create(const struct l4vs_protocol *pp,
 	return !pp->may_create ||
 	       INDIRECT_CALL_2(pp->may_create, l4vs_tcp_may_create,
 			       l4vs_sctp_may_create, h);
+}
+
+/*
+ * Does this packet open a new connection of a connection-oriented protocol
+ * (TCP SYN, SCTP INIT), one that may replace an old entry (port reuse)?
+ */
+static inline bool l4vs_proto_opens(const struct l4vs_protocol *pp,
+				    const union l4vs_l4hdr *h)
+{
+	return pp->may_create && l4vs_proto_may_create(pp, h);
+}
+
+/* May a packet that opens nothing create an entry (sloppy_tcp/sctp)? */
+static inline bool l4vs_proto_may_pick_up(struct l4vs_net *ln,
+					  const struct l4vs_protocol *pp,
+					  const union l4vs_l4hdr *h)
+{
+	return pp->may_pick_up &&
+	       INDIRECT_CALL_2(pp->may_pick_up, l4vs_tcp_may_pick_up,
+			       l4vs_sctp_may_pick_up, ln, h);
 }
 
 /* Checked once per flow, on the packet that creates it. */

@@ -7,10 +7,12 @@
  *
  *   input  INIT                    any but ESTABLISHED      -> INIT1
  *   output INIT_ACK                INIT1                    -> INIT
- *   input  COOKIE_ECHO             INIT1, INIT              -> COOKIE_ECHOED
+ *   input  COOKIE_ECHO             NONE, INIT1, INIT        -> COOKIE_ECHOED
  *   output COOKIE_ACK              COOKIE_ECHOED            -> ESTABLISHED
  *   input  DATA/SACK/HEARTBEAT...  COOKIE_ECHOED            -> ESTABLISHED
  *          (a director that sees only the input direction: DR, TUN)
+ *                                  NONE                     -> ESTABLISHED
+ *          (NONE: an association sloppy_sctp picked up mid-stream)
  *   either SHUTDOWN                                         -> SHUTDOWN_SENT /
  *                                                              SHUTDOWN_RECEIVED
  *   either SHUTDOWN_ACK                                     -> SHUTDOWN_ACK_SENT
@@ -91,6 +93,21 @@ INDIRECT_CALLABLE_SCOPE bool l4vs_sctp_may_create(const union l4vs_l4hdr *h)
 	return h->sctp_chunk.type == SCTP_CID_INIT;
 }
 
+/*
+ * sloppy_sctp: any chunk may create the entry, but those that only end an
+ * association (as TCP's reset is left out of sloppy_tcp): an ABORT or a
+ * SHUTDOWN_COMPLETE for an association this director never saw has
+ * nothing to take over.
+ */
+INDIRECT_CALLABLE_SCOPE bool l4vs_sctp_may_pick_up(struct l4vs_net *ln,
+						   const union l4vs_l4hdr *h)
+{
+	u8 type = h->sctp_chunk.type;
+
+	return READ_ONCE(ln->sysctl.sloppy_sctp) && type != SCTP_CID_ABORT &&
+	       type != SCTP_CID_SHUTDOWN_COMPLETE;
+}
+
 bool l4vs_sctp_csum_ok(struct sk_buff *skb, unsigned int thoff)
 {
 	struct sctphdr *sh;
@@ -125,7 +142,8 @@ static unsigned int sctp_next_state(unsigned int s, int chunk,
 	case SCTP_CID_INIT_ACK:
 		return !in && s == L4VS_SCTP_S_INIT1 ? L4VS_SCTP_S_INIT : s;
 	case SCTP_CID_COOKIE_ECHO:
-		return in && (s == L4VS_SCTP_S_INIT1 || s == L4VS_SCTP_S_INIT) ?
+		return in && (s == L4VS_SCTP_S_NONE || s == L4VS_SCTP_S_INIT1 ||
+			      s == L4VS_SCTP_S_INIT) ?
 		       L4VS_SCTP_S_COOKIE_ECHOED : s;
 	case SCTP_CID_COOKIE_ACK:
 		return s == L4VS_SCTP_S_COOKIE_ECHOED ? L4VS_SCTP_S_ESTABLISHED : s;
@@ -137,8 +155,11 @@ static unsigned int sctp_next_state(unsigned int s, int chunk,
 	case SCTP_CID_ABORT:
 		return L4VS_SCTP_S_CLOSED;
 	}
-	/* data after the cookie: established even if we never see replies */
-	if (in && s == L4VS_SCTP_S_COOKIE_ECHOED)
+	/*
+	 * data after the cookie: established even if we never see replies;
+	 * from NONE, an association picked up mid-stream (sloppy_sctp)
+	 */
+	if (in && (s == L4VS_SCTP_S_COOKIE_ECHOED || s == L4VS_SCTP_S_NONE))
 		return L4VS_SCTP_S_ESTABLISHED;
 	return s;
 }
@@ -220,6 +241,7 @@ const struct l4vs_protocol l4vs_proto_sctp = {
 	.csum_update		= l4vs_sctp_csum_update,
 	.header_ok		= l4vs_sctp_header_ok,
 	.may_create		= l4vs_sctp_may_create,
+	.may_pick_up		= l4vs_sctp_may_pick_up,
 	.csum_ok		= l4vs_sctp_csum_ok_op,
 	.update			= l4vs_sctp_update,
 };

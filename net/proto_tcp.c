@@ -8,7 +8,9 @@
  *
  *   input  SYN           NONE, SYN_RECV, TIME_WAIT, CLOSE  -> SYN_RECV
  *   input  ACK           SYN_RECV                          -> ESTABLISHED
+ *                        NONE (picked up, sloppy_tcp)      -> ESTABLISHED
  *   input  FIN           SYN_RECV, ESTABLISHED             -> FIN_WAIT
+ *                        NONE (picked up, sloppy_tcp)      -> FIN_WAIT
  *                        CLOSE_WAIT                        -> LAST_ACK
  *   output SYN (SYN-ACK) NONE, SYN_RECV                    -> SYN_RECV
  *   output FIN           SYN_RECV, ESTABLISHED             -> CLOSE_WAIT
@@ -75,6 +77,18 @@ INDIRECT_CALLABLE_SCOPE bool l4vs_tcp_may_create(const union l4vs_l4hdr *h)
 	return th->syn && !th->ack && !th->rst && !th->fin;
 }
 
+/*
+ * sloppy_tcp: a director that takes over flows it never saw open (a
+ * failover without connection sync, a restart) creates the entry on any
+ * packet but a reset, which only ends a connection.  The entry starts where
+ * the packet says the connection is (tcp_next_state() from NONE).
+ */
+INDIRECT_CALLABLE_SCOPE bool l4vs_tcp_may_pick_up(struct l4vs_net *ln,
+						  const union l4vs_l4hdr *h)
+{
+	return READ_ONCE(ln->sysctl.sloppy_tcp) && !h->tcp.rst;
+}
+
 static unsigned int tcp_next_state(unsigned int s, const struct tcphdr *th,
 				   enum l4vs_dir dir)
 {
@@ -94,6 +108,7 @@ static unsigned int tcp_next_state(unsigned int s, const struct tcphdr *th,
 		}
 		if (th->fin) {
 			switch (s) {
+			case L4VS_TCP_S_NONE:
 			case L4VS_TCP_S_SYN_RECV:
 			case L4VS_TCP_S_ESTABLISHED:
 				return L4VS_TCP_S_FIN_WAIT;
@@ -102,7 +117,8 @@ static unsigned int tcp_next_state(unsigned int s, const struct tcphdr *th,
 			}
 			return s;
 		}
-		if (th->ack && s == L4VS_TCP_S_SYN_RECV)
+		/* NONE: only an entry sloppy_tcp picked up mid-stream */
+		if (th->ack && (s == L4VS_TCP_S_SYN_RECV || s == L4VS_TCP_S_NONE))
 			return L4VS_TCP_S_ESTABLISHED;
 		return s;
 	}
@@ -189,11 +205,14 @@ const struct l4vs_protocol l4vs_proto_tcp = {
 	.established		= L4VS_TCP_S_ESTABLISHED,
 	/* late packets only earn a reset or a new schedule */
 	.finished_states	= BIT(L4VS_TCP_S_TIME_WAIT) | BIT(L4VS_TCP_S_CLOSE),
+	/* the client's FIN is the last a director without replies sees */
+	.one_way_closed_states	= BIT(L4VS_TCP_S_FIN_WAIT),
 	.sync_states		= TCP_SYNC_STATES,
 	.csum_offset		= offsetof(struct tcphdr, check),
 	.csum_size		= sizeof(__sum16),
 	.header_ok		= l4vs_tcp_header_ok,
 	.may_create		= l4vs_tcp_may_create,
+	.may_pick_up		= l4vs_tcp_may_pick_up,
 	.csum_ok		= l4vs_inet_csum_ok,
 	.update			= l4vs_tcp_update,
 };

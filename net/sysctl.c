@@ -71,6 +71,10 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	BOOL_KNOB(backup_only),
 	JIFFIES_KNOB(lblc_expiration),
 	JIFFIES_KNOB(lblcr_expiration),
+	/* bit 0: TIME_WAIT/CLOSE; bit 1: also FIN_WAIT without replies */
+	KNOB(conn_reuse_mode, SYSCTL_ZERO, SYSCTL_THREE),
+	BOOL_KNOB(sloppy_tcp),
+	BOOL_KNOB(sloppy_sctp),
 	/* moot: conn_max and its eviction defend the table instead */
 	KNOB(amemthresh, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	KNOB(am_droprate, SYSCTL_ZERO, SYSCTL_INT_MAX),
@@ -78,9 +82,6 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	KNOB(drop_packet, SYSCTL_ZERO, SYSCTL_THREE),
 	KNOB(secure_tcp, SYSCTL_ZERO, SYSCTL_THREE),
 	/* pending */
-	ONLY_KNOB(conn_reuse_mode, SYSCTL_ZERO),
-	ONLY_KNOB(sloppy_tcp, SYSCTL_ZERO),
-	ONLY_KNOB(sloppy_sctp, SYSCTL_ZERO),
 	ONLY_KNOB(snat_reroute, SYSCTL_ZERO),
 	ONLY_KNOB(cache_bypass, SYSCTL_ZERO),
 	ONLY_KNOB(nat_icmp_send, SYSCTL_ZERO),
@@ -116,6 +117,7 @@ static void l4vs_sysctl_defaults(struct l4vs_sysctl *s)
 	s->sync_qlen_max = max_t(unsigned long, nr_free_buffer_pages() / 32, 1);
 	s->sync_ports = 1;
 	s->sync_version = 1;
+	s->conn_reuse_mode = 1;
 	s->amemthresh = 1024;
 	s->am_droprate = 10;
 }

@@ -80,6 +80,9 @@ unsigned int l4vs_xmit_nat_out6(struct sk_buff *skb, struct l4vs_conn *cp,
 /* Before a packet of 'cp' leaves through LOCAL_OUT */
 void l4vs_nfct_out(struct l4vs_net *ln, struct sk_buff *skb,
 		   struct l4vs_conn *cp);
+/* A new connection replaces an entry on its ports (conn_reuse_mode) */
+void l4vs_nfct_reuse(struct l4vs_net *ln, struct sk_buff *skb,
+		     const struct nf_hook_state *state);
 
 unsigned int l4vs_icmp_in(struct l4vs_net *ln, struct sk_buff *skb,
 			  const struct nf_hook_state *state);

@@ -29,12 +29,12 @@ VS=/proc/sys/net/ipv4/vs
 
 # knobs ip_vs has that l4vs leaves out, each with its reason in
 # Documentation/parameters.md
-NOT_IN_L4VS="debug_level est_cpulist est_nice lblc_expiration lblcr_expiration"
+NOT_IN_L4VS="debug_level est_cpulist est_nice"
 NOT_IN_L4VS+=" conn_lfactor svc_lfactor"	# 7.x
 # knobs whose default differs from ip_vs's because l4vs does not have the
 # behaviour yet (held at the value that describes l4vs), or by design
 # (conn_max: 7.x's ip_vs has one too, 2^30 by default; l4vs sizes it from RAM)
-DEFAULT_DIFFERS="conn_reuse_mode snat_reroute sync_qlen_max conn_max"
+DEFAULT_DIFFERS="snat_reroute sync_qlen_max conn_max"
 
 knob() {	# knob NAME: its value in the director namespace
 	dir_exec cat "$VS/$1" 2>/dev/null | tr -s ' \t' ' '
@@ -80,9 +80,23 @@ while IFS='|' read -r k before after err; do
 	[ "$before" = "$after" ] && [[ $err == *"Invalid argument"* ]]
 	log_test $? "$k refused with EINVAL, value kept ($after; the write said: ${err##*: })"
 done < <(write_all conntrack=2 expire_nodest_conn=-1 drop_entry=4 sync_version=0 \
-	sync_ports=0 conn_max=-5 sloppy_tcp=1 sloppy_sctp=1 conn_reuse_mode=1 \
+	sync_ports=0 conn_max=-5 sloppy_tcp=2 sloppy_sctp=-1 conn_reuse_mode=4 \
 	snat_reroute=1 cache_bypass=1 nat_icmp_send=1 schedule_icmp=1 \
 	ignore_tunneled=1)
+
+# implemented since: each value taken and read back (conn_reuse_mode is a
+# bitmap of two bits, the sloppy knobs booleans); the defaults last
+writes=(conn_reuse_mode=3 conn_reuse_mode=2 sloppy_tcp=1 sloppy_sctp=1
+	conn_reuse_mode=1 sloppy_tcp=0 sloppy_sctp=0)
+w=0
+while IFS='|' read -r k before after err; do
+	want=${writes[w]#*=}
+	w=$((w + 1))
+	[ "$err" = accepted ] && [ "$after" = "$want" ]
+	log_test $? "$k=$want accepted and read back (got: $after; the write said: ${err##*: })"
+done < <(write_all "${writes[@]}")
+[ "$w" = "${#writes[@]}" ]
+log_test $? "every write answered ($w of ${#writes[@]})"
 
 # run_estimation=0 (applied above) suspends the rates: the service's
 # connection rate stays 0 under traffic, and moves once it is set back to 1
@@ -177,10 +191,15 @@ modprobe -C "$MPCONF" ip_vs_sh
 rc=$?
 module_loaded l4vs_sh && ! module_loaded ip_vs_sh && [ $rc = 0 ]
 log_test $? "modprobe ip_vs_sh loads l4vs_sh (exit $rc)"
+modprobe -C "$MPCONF" ip_vs_lblc
+rc=$?
+module_loaded l4vs_lblc && ! module_loaded ip_vs_lblc && [ $rc = 0 ]
+log_test $? "modprobe ip_vs_lblc loads l4vs_lblc (exit $rc)"
 modprobe -C "$MPCONF" ip_vs_ftp 2>/dev/null
 rc=$?
 ! module_loaded ip_vs_ftp && ! module_loaded ip_vs && [ $rc != 0 ]
 log_test $? "modprobe ip_vs_ftp fails cleanly, ip_vs stays out (exit $rc)"
 unload_module l4vs_sh
+unload_module l4vs_lblc
 
 exit "$RET"

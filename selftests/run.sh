@@ -73,6 +73,8 @@ TESTS=(
 	vrrp
 	stress_churn
 	unload_traffic
+	conn_reuse
+	sloppy
 	sched_diff
 )
 
