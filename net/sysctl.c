@@ -48,6 +48,7 @@ static int sync_threshold_max = 1000;
 	.mode		= 0644,						\
 	.proc_handler	= proc_dointvec_jiffies,			\
 }
+
 /* pending: only the value that describes what l4vs does today */
 #define ONLY_KNOB(name_, val_)		KNOB(name_, val_, val_)
 

@@ -65,7 +65,7 @@ struct lbl_entry {
 };
 
 struct lbl_cache {
-	spinlock_t		lock;
+	spinlock_t		lock;		/* inserts, evictions, slot changes */
 	unsigned int		count;		/* entries, under lock */
 	unsigned int		max;
 	unsigned int		nslots;
