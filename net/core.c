@@ -299,12 +299,22 @@ static bool reuse_reschedules(struct l4vs_net *ln, const struct l4vs_conn *cp,
 	return (states & BIT(READ_ONCE(cp->state))) && l4vs_proto_opens(pp, h);
 }
 
+/* A packet that starts a connection: its service, if any, picks a server. */
+static unsigned int schedule_new(struct l4vs_net *ln, struct sk_buff *skb,
+				 const struct l4vs_iphdr *iph,
+				 const struct l4vs_protocol *pp,
+				 const struct nf_hook_state *state)
+{
+	struct l4vs_service *svc = find_service(ln, skb, iph);
+
+	return svc ? new_flow(ln, svc, skb, iph, pp, state) : NF_ACCEPT;
+}
+
 static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	struct l4vs_net *ln = l4vs_net(state->net);
 	const struct l4vs_protocol *pp;
-	struct l4vs_service *svc;
 	struct l4vs_conn *cp;
 	struct l4vs_iphdr iph;
 	union l4vs_l4hdr h;
@@ -323,10 +333,8 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	}
 
 	cp = l4vs_conn_in_find(ln, &iph);
-	if (!cp) {
-		svc = find_service(ln, skb, &iph);
-		return svc ? new_flow(ln, svc, skb, &iph, pp, state) : NF_ACCEPT;
-	}
+	if (!cp)
+		return schedule_new(ln, skb, &iph, pp, state);
 	if (!l4vs_proto_header_ok(pp, skb, iph.thoff, &h))
 		return l4vs_drop(ln, L4VS_DROP_MALFORMED);
 
@@ -335,8 +343,7 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 		l4vs_conn_unlink(ln, cp);
 		/* a conntrack entry of the old connection must not stall it */
 		l4vs_nfct_reuse(ln, skb, state);
-		svc = find_service(ln, skb, &iph);
-		return svc ? new_flow(ln, svc, skb, &iph, pp, state) : NF_ACCEPT;
+		return schedule_new(ln, skb, &iph, pp, state);
 	}
 
 	if (!l4vs_dest_available(cp->dest)) {
