@@ -111,7 +111,8 @@ while True:
         for i in range(n):
             t0 = time.monotonic()
             s, name = probe(dsts[i % len(dsts)], port,
-                            srcs[i % len(srcs)] if srcs[0] != "-" else None)
+                            srcs[i % len(srcs)] if srcs[0] != "-" else None,
+                            timeout=10)
             held.append(s)
             picks.append(name)
             ms = int((time.monotonic() - t0) * 1000)
@@ -230,6 +231,11 @@ run_scenario() {
 		esac
 	done
 	[ -n "$rules" ] && { ipvsadm_d -R <<<"$rules" || return 1; }
+	if [ -n "${SCHED_DIFF_TRACE:-}" ]; then
+		# shellcheck disable=SC2086
+		ipvsadm_d -Ln $svc | sed "s/^/TRACE $impl $name /"
+		ipvsadm_d -Lnc | awk -v p=":$vport" -v n="$impl $name" 'index($0, p) { print "TRACE " n " " $0 }'
+	fi
 	helper_do close
 	# shellcheck disable=SC2086
 	ipvsadm_d -D $svc
@@ -317,6 +323,52 @@ run_impl ipvs
 impl_base=2000
 run_impl l4vs
 
+# first_diff A B: "at connection K: ip_vs X, l4vs Y" for the first pick that
+# differs between the two pick lists (K counts from 1).
+first_diff() {
+	local -a pa pb
+	local i n
+
+	read -r -a pa <<<"$1"
+	read -r -a pb <<<"$2"
+	n=$((${#pa[@]} > ${#pb[@]} ? ${#pa[@]} : ${#pb[@]}))
+	for ((i = 0; i < n; i++)); do
+		[ "${pa[i]:-none}" = "${pb[i]:-none}" ] && continue
+		echo "at connection $((i + 1)) of $n: ip_vs ${pa[i]:-none}, l4vs ${pb[i]:-none}"
+		return
+	done
+}
+
+# Scenarios compared pick for pick (all but sh, dh, twos) that differ are
+# run once more on both implementations, on fresh services.  Under TCG one
+# pick has been seen to differ three times (wrrchg, lc; twice with three
+# guests sharing two cores, once in CI), and no rerun has differed; the
+# cause is not found (traced runs under load agree).  A real difference
+# in a scheduler differs again and fails the test; the first run's
+# difference is printed either way.
+declare -A FIRST_DIFF=()
+DIFFERS=
+rerun=
+for entry in "${SCENARIOS[@]}"; do
+	name=${entry%%|*}
+	name=${name// /}
+	case $name in sh | dh | twos) continue ;; esac
+	selected "$name" || continue
+	[ "${PICKS[ipvs.$name]:-}" = "${PICKS[l4vs.$name]:-}" ] && continue
+	FIRST_DIFF[$name]=$(first_diff "${PICKS[ipvs.$name]:-}" "${PICKS[l4vs.$name]:-}")
+	log_info "$name: the picks differ ${FIRST_DIFF[$name]}; running it again on both"
+	rerun+="${rerun:+ }$name"
+done
+if [ -n "$rerun" ]; then
+	saved_only=${SCHED_DIFF_ONLY:-}
+	SCHED_DIFF_ONLY=$rerun
+	impl_base=3000
+	run_impl ipvs
+	impl_base=4000
+	run_impl l4vs
+	SCHED_DIFF_ONLY=$saved_only
+fi
+
 for name in "${!UNAVAILABLE[@]}"; do
 	[ -z "${SCHED_DIFF_ONLY:-}" ] || [[ " $SCHED_DIFF_ONLY " == *" $name "* ]] || continue
 	echo "SKIP: $name: ${UNAVAILABLE[$name]}"
@@ -390,10 +442,13 @@ for entry in "${SCENARIOS[@]}"; do
 	*)
 		rc=0
 		[ -n "$a" ] && [ "$a" = "$b" ] && [[ $a =~ [0-9] ]] || rc=1
-		log_test $rc "$name: same pick for each of $(wc -w <<<"$a") connections ($(counts "$a"))"
+		again=
+		[ -n "${FIRST_DIFF[$name]:-}" ] && again=", run twice: the first run differed ${FIRST_DIFF[$name]}"
+		log_test $rc "$name: same pick for each of $(wc -w <<<"$a") connections ($(counts "$a")$again)"
 		if [ $rc -ne 0 ]; then
 			log_info "ip_vs: $a"
 			log_info "l4vs:  $b"
+			DIFFERS+=" $name ($(first_diff "$a" "$b"))"
 		fi
 		;;
 	esac
@@ -406,4 +461,6 @@ for impl in ipvs l4vs; do
 	log_test $? "wrr 5:3:1 over 90 connections on $impl is 50/30/10 (got: $got)"
 done
 
+# last, where a truncated log still shows it
+[ -z "${DIFFERS:-}" ] || log_info "picks differ:$DIFFERS"
 exit $RET
