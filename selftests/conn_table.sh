@@ -90,25 +90,39 @@ pktgen_flows() {
 }
 
 # A TCP connection exchanging a line every 20 ms while the table resizes
-# under it: no exchange may fail.
-bg ip netns exec "$NS_CLI" "$VS_CLIENT" -l -i 20 -d 300 -w 1000 "$VIP" 5001 >"$TMPD/long"
+# under it: no exchange may fail.  An answer may take up to a second, five
+# on the debug kernel (KASAN, lockdep: its segments wait behind pktgen's
+# burst for longer); an entry lost in the resize is never answered.
+long_wait=1000
+[ "${L4VS_DEBUG_KERNEL:-}" = 1 ] && long_wait=5000
+bg ip netns exec "$NS_CLI" "$VS_CLIENT" -l -i 20 -d 300 -w $long_wait "$VIP" 5001 >"$TMPD/long"
 LONG_PID=$BG_PID
 long_up() {
 	grep -q '^connected ' "$TMPD/long"
 }
 wait_until 10 long_up || fail "the long-lived connection did not start"
 
+# Datagrams the client's veth could not hand to the director (its backlog
+# was full: the debug kernel drains it slowly).  They never reached l4vs.
+veth_drops() {
+	cli_exec cat /sys/class/net/eth0/statistics/tx_dropped
+}
+
 t_flows=$(now_ms)
+lost0=$(veth_drops)
 pktgen_flows $FLOWS 10000
 log_test $? "pktgen sent $FLOWS new flows"
 
+# every flow that reached the director has its entry, and most did
 grown() {
 	n=$(entries)
+	lost=$(($(veth_drops) - lost0))
 	size=$(dir_exec sed -n '1s/.*(size=\([0-9]*\)).*/\1/p' /proc/net/ip_vs)
-	[ "$n" -ge "$FLOWS" ] && [ "$size" -ge $((n / 2)) ]
+	[ "$n" -ge $((FLOWS - lost)) ] && [ "$n" -ge $((FLOWS * 9 / 10)) ] &&
+		[ "$size" -ge $((n / 2)) ]
 }
 wait_until 15 grown
-log_test $? "the table grew with the entries ($n entries, size=$size)"
+log_test $? "the table grew with the entries ($n entries for $FLOWS flows, $lost lost before the director, size=$size)"
 
 kill "$LONG_PID"
 wait "$LONG_PID" 2>/dev/null

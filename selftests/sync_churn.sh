@@ -88,12 +88,14 @@ churn() {
 	echo "$rounds" >"$TMPD/churn.rounds"
 }
 
-# stream SECS: messages of 40 records for that long; prints the count sent
+# stream SECS [STOPFILE]: messages of 40 records for that long, or until
+# STOPFILE exists; prints the count sent
 stream() {
-	ip netns exec "$NS_SND" "$PY" - "$1" <<-'EOF'
-	import random, socket, struct, sys, time
+	ip netns exec "$NS_SND" "$PY" - "$1" "${2:-}" <<-'EOF'
+	import os, random, socket, struct, sys, time
 
 	secs = float(sys.argv[1])
+	stop = sys.argv[2]
 	rnd = random.Random(7)
 	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 	s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
@@ -129,7 +131,7 @@ stream() {
 
 	end = time.monotonic() + secs
 	n = 0
-	while time.monotonic() < end:
+	while time.monotonic() < end and not (stop and os.path.exists(stop)):
 	    recs = [one() for _ in range(40)]
 	    body = b"".join(recs)
 	    m = struct.pack("!BBHBbH", 0, 3, 8 + len(body), len(recs), 1, 0) + body
@@ -206,15 +208,17 @@ NS_LIST=()
 # applying the stream (before .pre_exit stopped the daemons, the backup's
 # socket held loopback: "unregister_netdevice: waiting for lo" for ever).
 build
-stream 4 >/dev/null &
+# The stream outlasts the wait (it is stopped below): on the debug kernel
+# the new daemon may take longer to listen than a short stream lasts
+# (KASAN and lockdep), and a stream that ended first can never be applied.
+stream 90 "$TMPD/stop" >/dev/null &
 spid=$!
 churn 3 &
 cpid=$!
-# polled: 10 s were too few for the debug kernel (a new daemon, its first
-# message and record under KASAN and lockdep)
 wait_until 60 eval '[ "$(counter rx_created)" -gt 0 ]'
-log_test $? "the backup applies the stream again"
+log_test $? "the backup applies the stream again (read $(counter rx_msgs) messages, created $(counter rx_created))"
 ip netns del "$NS_DIR"
+touch "$TMPD/stop"
 wait "$cpid" 2>/dev/null
 wait "$spid" 2>/dev/null
 
