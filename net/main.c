@@ -16,6 +16,7 @@
 #include "l4vs.h"
 #include "conn.h"	/* l4vs_proto_net_init() */
 #include "route.h"
+#include "xmit.h"	/* l4vs_tunnel_selftest() */
 
 unsigned int l4vs_conn_tab_bits = L4VS_CONN_TAB_BITS_DEF;
 module_param_named(conn_tab_bits, l4vs_conn_tab_bits, uint, 0444);
@@ -145,6 +146,8 @@ static int __init l4vs_init(void)
 {
 	int ret;
 
+	if (!l4vs_tunnel_selftest())
+		return -ENOTRECOVERABLE;
 	l4vs_conn_tab_bits = clamp_t(unsigned int, l4vs_conn_tab_bits,
 				     L4VS_CONN_TAB_BITS_MIN, L4VS_CONN_TAB_BITS_MAX);
 

@@ -282,6 +282,54 @@ static void push_outer(struct net *net, struct sk_buff *skb,
 	}
 }
 
+/*
+ * Wrap a packet (data at its IP header, headroom made) in the tunnel's
+ * header and the outer IP header, with the marks segmentation needs: on
+ * its own so that the self-test (selftest_tunnel.c) runs exactly this.
+ */
+static int tunnel_wrap(struct net *net, struct sk_buff *skb,
+		       const struct tun_params *tp, const struct l4vs_dest *dest,
+		       const struct l4vs_route *r, int inner_af, u8 tos, u8 ttl,
+		       __be16 df)
+{
+	__be16 inner_proto = inner_af == AF_INET6 ? htons(ETH_P_IPV6) :
+						    htons(ETH_P_IP);
+	u8 inner_ipproto = inner_af == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+	u8 proto;
+
+	/*
+	 * The inner packet starts at its IP header: segmentation measures the
+	 * tunnel header up to the inner "MAC" header, which must not be the
+	 * Ethernet header this packet arrived with.
+	 */
+	skb_reset_mac_header(skb);
+	if (iptunnel_handle_offloads(skb, gso_type(tp, dest->af)))
+		return -ENOMEM;
+
+	switch (tp->type) {
+	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
+		skb_set_inner_ipproto(skb, inner_ipproto);
+		push_gue(net, skb, tp, dest, r, inner_ipproto);
+		proto = IPPROTO_UDP;
+		break;
+	case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
+		skb_set_inner_protocol(skb, inner_proto);
+		push_gre(skb, tp, inner_proto);
+		proto = IPPROTO_GRE;
+		break;
+	default:
+		skb_set_inner_ipproto(skb, inner_ipproto);
+		proto = inner_ipproto;
+		break;
+	}
+	push_outer(net, skb, dest, r, proto, tos, ttl, df);
+	return 0;
+}
+
+#ifdef DEBUG
+#include "selftest_tunnel.c"
+#endif
+
 unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 			      int inner_af, const struct nf_hook_state *state)
 {
@@ -289,8 +337,8 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	struct l4vs_net *ln = dest->svc->ln;
 	struct net *net = state->net;
 	unsigned int outer_len, hlen, mtu;
-	__be16 inner_proto, df = 0;
-	u8 inner_ipproto, proto, tos, ttl;
+	__be16 df = 0;
+	u8 tos, ttl;
 	struct tun_params tp;
 	struct l4vs_route r;
 	bool pmtu_disc, refrag;
@@ -330,13 +378,9 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 					IPCB(skb)->frag_max_size;
 
 	if (inner_af == AF_INET6) {
-		inner_proto = htons(ETH_P_IPV6);
-		inner_ipproto = IPPROTO_IPV6;
 		tos = ipv6_get_dsfield(ipv6_hdr(skb));
 		ttl = ipv6_hdr(skb)->hop_limit;
 	} else {
-		inner_proto = htons(ETH_P_IP);
-		inner_ipproto = IPPROTO_IPIP;
 		tos = ip_hdr(skb)->tos;
 		ttl = ip_hdr(skb)->ttl;
 		/* pmtu_disc off: the outer packet may always be fragmented */
@@ -362,32 +406,8 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 	}
 	if (skb_cow_head(skb, hlen + LL_RESERVED_SPACE(r.dst->dev)))
 		goto err_nomem;
-	/*
-	 * The inner packet starts at its IP header: segmentation measures the
-	 * tunnel header up to the inner "MAC" header, which must not be the
-	 * Ethernet header this packet arrived with.
-	 */
-	skb_reset_mac_header(skb);
-	if (iptunnel_handle_offloads(skb, gso_type(&tp, dest->af)))
+	if (tunnel_wrap(net, skb, &tp, dest, &r, inner_af, tos, ttl, df))
 		goto err_nomem;
-
-	switch (tp.type) {
-	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
-		skb_set_inner_ipproto(skb, inner_ipproto);
-		push_gue(net, skb, &tp, dest, &r, inner_ipproto);
-		proto = IPPROTO_UDP;
-		break;
-	case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
-		skb_set_inner_protocol(skb, inner_proto);
-		push_gre(skb, &tp, inner_proto);
-		proto = IPPROTO_GRE;
-		break;
-	default:
-		skb_set_inner_ipproto(skb, inner_ipproto);
-		proto = inner_ipproto;
-		break;
-	}
-	push_outer(net, skb, dest, &r, proto, tos, ttl, df);
 	/*
 	 * An IPv4 packet that may be fragmented is fragmented here, also
 	 * under an IPv6 outer header (which this host, as its source, may

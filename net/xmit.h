@@ -65,6 +65,15 @@ unsigned int l4vs_xmit_tunnel(struct sk_buff *skb, struct l4vs_conn *cp,
 			      int inner_af, const struct nf_hook_state *state);
 unsigned int l4vs_xmit_nat_out(struct sk_buff *skb, struct l4vs_conn *cp,
 			       const struct l4vs_iphdr *iph);
+#ifdef DEBUG
+/* tunnel.c's headers checked at load (selftest_tunnel.c) */
+bool l4vs_tunnel_selftest(void);
+#else
+static inline bool l4vs_tunnel_selftest(void)
+{
+	return true;
+}
+#endif
 
 unsigned int l4vs_xmit_nat_in6(struct sk_buff *skb, struct l4vs_conn *cp,
 			       const struct l4vs_iphdr *iph,
