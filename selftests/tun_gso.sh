@@ -29,10 +29,9 @@
 # is enough for either failure, and without GSO no packet exceeds the MTU.
 # One python process on the client makes every transfer (a fork under TCG
 # costs more than a transfer).
-# Mutations that fail it: gso_type() in net/tunnel.c without the IP-in-IP
-# type for GUE (gue, gue6 and their remcsum variants drop on the director's
-# lan0 in "software"), or remcsum_check() letting a GSO packet carry the
-# remote checksum option (checksum errors on rs1 for the remcsum flavours).
+# Mutation that fails it: gso_type() in net/tunnel.c without the IP-in-IP
+# type for GUE (the GUE flavours' GSO packets drop on the director's lan0
+# in "software").
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_lan.sh"
