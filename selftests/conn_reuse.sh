@@ -4,7 +4,7 @@
 #  NAT:  client ns ---- director ns, VIP 10.0.1.100:80 -s rr -m ---- rs1, rs2
 #  DR:   client, director (-g), rs1, rs2 on one LAN (lib_lan.sh)
 #  one python3 helper in the client ns makes every connection from a chosen
-#  source port and times its connect()
+#  source port and times its connect() (vs_probe.probe_from_port())
 #
 # Port reuse (net.ipv4.vs.conn_reuse_mode, expire_nodest_conn).  A client
 # connects from port P and is served by rsX; rsX is drained (weight 0);
@@ -52,35 +52,23 @@ make_tmpdir
 # after the answer, close with a reset (SO_LINGER 0); the test drops that
 # reset in the client namespace, so nobody hears of the close.
 cat >"$TMPD/reuse.py" <<-'EOF'
-	import socket, struct, sys, time
+	import socket, struct, sys
+	from vs_probe import probe_from_port
+	def finish(s, lose):
+	    if lose:
+	        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+	                     struct.pack("ii", 1, 0))
+	    else:
+	        while s.recv(256):
+	            pass
 	dst, port = sys.argv[1], int(sys.argv[2])
 	for line in sys.stdin:
 	    words = line.split()
-	    sport, lose = int(words[0]), len(words) > 1
-	    s = socket.socket()
-	    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-	    s.settimeout(4)
-	    name, ms = "-", -1
+	    s, name, ms = probe_from_port(dst, port, int(words[0]))
 	    try:
-	        s.bind(("0.0.0.0", sport))
-	        t0 = time.monotonic()
-	        s.connect((dst, port))
-	        ms = int((time.monotonic() - t0) * 1000)
-	        s.sendall(b"?\n")
-	        buf = b""
-	        while not buf.endswith(b"\n"):
-	            d = s.recv(256)
-	            if not d:
-	                break
-	            buf += d
-	        name = buf.split()[0].decode()
-	        if lose:
-	            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-	                         struct.pack("ii", 1, 0))
-	        else:
-	            while s.recv(256):
-	                pass
-	    except (OSError, IndexError) as e:
+	        if name != "-":
+	            finish(s, len(words) > 1)
+	    except OSError as e:
 	        name = "-"
 	        print("error: %s" % e, file=sys.stderr)
 	    s.close()
@@ -88,7 +76,10 @@ cat >"$TMPD/reuse.py" <<-'EOF'
 EOF
 
 py_start() {
-	coproc PYC { ip netns exec "$NS_CLI" "$PY" -u "$TMPD/reuse.py" "$VIP" 80; }
+	coproc PYC {
+		ip netns exec "$NS_CLI" env PYTHONPATH="$SELFTESTS_DIR/tools" \
+			PYTHONDONTWRITEBYTECODE=1 "$PY" -u "$TMPD/reuse.py" "$VIP" 80
+	}
 	# shellcheck disable=SC2153 # set by coproc
 	PY_PID=$PYC_PID
 	defer "kill $PY_PID"

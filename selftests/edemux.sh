@@ -62,12 +62,7 @@ bg ip netns exec "$NS_DIR" "$PYTHON" -c "$HOLD" "$VIP" "$CLI_IP" "$VIP6" "$CLI_I
 wait_until 30 test -e "$TMPD/rs1.ready" || fail "the UDP server on rs1 did not start"
 wait_until 30 test -e "$TMPD/hold.ready" || fail "the director's sockets did not start"
 
-ipvsadm_d -R <<-EOF || fail "cannot add the services"
-	-A -u $VIP:53 -s rr
-	-a -u $VIP:53 -r ${RS_IP[1]}:53 -m -w 1
-	-A -u [$VIP6]:53 -s rr
-	-a -u [$VIP6]:53 -r [${RS_IP6[1]}]:53 -m -w 1
-EOF
+add_nat_service_both_vips -u 53 || fail "cannot add the services"
 
 dir_exec nft -f - <<-EOF || fail "cannot load the nftables owner rule"
 	table inet l4vs_edemux {

@@ -559,6 +559,14 @@ add_nat_service() {
 	ipvsadm_d -R <<<"$rules"
 }
 
+# add_nat_service_both_vips PROTO(-t|-u) PORT [SCHED]: add_nat_service on
+# VIP:PORT and on [VIP6]:PORT, for the tests that check a path in both
+# families (edemux, tstamp, ttl: UDP, one real server).
+add_nat_service_both_vips() {
+	add_nat_service "$1" "$VIP:$2" "${3:-rr}" &&
+		add_nat_service "$1" "[$VIP6]:$2" "${3:-rr}"
+}
+
 # A configuration that exercises most of what a listing shows: TCP and UDP,
 # IPv4 and IPv6, weights (including 0), thresholds, every forwarding
 # method and sh's and mh's scheduler flags (-b).  It is ipvsadm -R input; the NAT entries point at the real servers

@@ -39,12 +39,7 @@ bg ip netns exec "$NS_CLI" "$PYTHON" "$DGRAM" serve ts 9 --tstamp \
 	--ready "$TMPD/ts.ready"
 wait_until 30 test -e "$TMPD/ts.ready" || fail "time stamping socket did not start"
 
-ipvsadm_d -R <<-EOF || fail "cannot add the services"
-	-A -u $VIP:53 -s rr
-	-a -u $VIP:53 -r ${RS_IP[1]}:53 -m -w 1
-	-A -u [$VIP6]:53 -s rr
-	-a -u [$VIP6]:53 -r [${RS_IP6[1]}]:53 -m -w 1
-EOF
+add_nat_service_both_vips -u 53 || fail "cannot add the services"
 
 for vip in "$VIP" "$VIP6"; do
 	client -u -n 3 -w 1000 "$vip" 53 >"$TMPD/out"

@@ -25,7 +25,11 @@
 # NAT replies take the kernel's forward path, one decrement: the server's
 # 64 reaches the client as 63 (DR and tunnel replies bypass the director:
 # 64).  Every datagram goes from a fresh socket, so each one is a new
-# connection: no entry from an earlier check changes the path.
+# connection: no entry from an earlier check changes the path.  One python
+# process sends all datagrams of a part (vs_dgram.py's send, once per
+# datagram: a socket each), and the checks judge its outcomes afterwards.
+# Mutation that fails it: l4vs_xmit_hop() in net/xmit.c without the
+# decrement (every "TTL 32 reaches rs1 as 31" check fails).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -53,37 +57,82 @@ serve() {
 	wait_until 30 test -e "$TMPD/$name.ready" || fail "$name did not start"
 }
 
-# send ADDR PORT ARGS...: one datagram from the client, its outcome
-send() {
-	cli_exec "$PYTHON" "$DGRAM" send "$@" --timeout 1500
+# The client's sender: a line "ADDR PORT TTL TIMEOUT_MS" per datagram in,
+# vs_dgram.py send's outcome line per datagram out.  Its send() opens a
+# socket per call, so one process keeps "a fresh socket each".
+SENDER='
+import sys
+import vs_dgram
+for line in sys.stdin:
+    addr, port, ttl, ms = line.split()
+    sys.argv = ["vs_dgram.py", "send", addr, port, "--ttl", ttl, "--timeout", ms]
+    vs_dgram.main()
+'
+
+# The checks of a part queue their datagram (REQS) and what they expect of
+# its outcome (WANTS: "KIND|WHAT|A|B"); check_all sends the queue.
+REQS=()
+WANTS=()
+
+# want_ttl WHAT ADDR PORT SERVER RTTL: TTL 32 must reach SERVER as 31 and
+# its answer arrive with TTL RTTL
+want_ttl() {
+	REQS+=("$2 $3 32 1500")
+	WANTS+=("ttl|$1|$4|$5")
 }
 
-# check_ttl WHAT ADDR PORT SERVER RTTL: TTL 32 arrives as 31, answer's TTL
-check_ttl() {
-	local what=$1 addr=$2 port=$3 name=$4 rttl=$5 out
-
-	out=$(send "$addr" "$port" --ttl 32)
-	[[ $out == "$name ttl=31 "* ]]
-	log_test $? "$what: TTL 32 reaches $name as 31 (got: $out)"
-	[[ $out == *" rttl=$rttl "* ]]
-	log_test $? "$what: the answer arrives with TTL $rttl (got: $out)"
+# want_expire WHAT ADDR PORT ICMP: TTL 1 must be answered by ICMP from
+# ADDR, counted, not delivered
+want_expire() {
+	REQS+=("$2 $3 1 1500")
+	WANTS+=("expire|$1|$2|$4")
 }
 
-# check_expire WHAT ADDR PORT SERVER ICMP: TTL 1 is answered by ICMP, counted,
-# not delivered
-check_expire() {
-	local what=$1 addr=$2 port=$3 name=$4 icmp=$5 out before after lines
+# want_local ADDR PORT: TTL 1 for a real server on the director.  Its
+# answer leaves from the director's own address, not the VIP, and the
+# client's socket ignores it: only the server's log tells, hence the short
+# wait.
+want_local() {
+	REQS+=("$1 $2 1 200")
+	WANTS+=("local|||")
+}
+
+# check_all SERVER: send the queued datagrams, each from a fresh socket of
+# one process, and judge every outcome; then: the TTL 1 ones were all
+# counted as ttl_exceeded and none reached SERVER (its log holds the TTL 32
+# ones only)
+check_all() {
+	local name=$1 out i kind what a b before after logged nttl=0 nexp=0
 
 	before=$(ttl_exceeded)
-	mapfile -t lines <"$TMPD/$name.log"
-	out=$(send "$addr" "$port" --ttl 1)
-	[ "$out" = "ICMP $icmp from=$addr" ]
-	log_test $? "$what: TTL 1 gets ICMP $icmp from $addr (got: $out)"
+	mapfile -t out < <(printf '%s\n' "${REQS[@]}" |
+		cli_exec env PYTHONPATH="$SELFTESTS_DIR/tools" PYTHONDONTWRITEBYTECODE=1 \
+			"$PYTHON" -c "$SENDER")
 	after=$(ttl_exceeded)
-	[ "$after" = $((before + 1)) ]
-	log_test $? "$what: counted as ttl_exceeded ($before -> $after)"
-	[ "$(long_lines "$TMPD/$name.log")" = "${#lines[@]}" ]
-	log_test $? "$what: $name received nothing"
+	for i in "${!WANTS[@]}"; do
+		IFS='|' read -r kind what a b <<<"${WANTS[i]}"
+		case $kind in
+		ttl)
+			nttl=$((nttl + 1))
+			[[ ${out[i]} == "$a ttl=31 "* ]]
+			log_test $? "$what: TTL 32 reaches $a as 31 (got: ${out[i]})"
+			[[ ${out[i]} == *" rttl=$b "* ]]
+			log_test $? "$what: the answer arrives with TTL $b (got: ${out[i]})"
+			;;
+		expire)
+			nexp=$((nexp + 1))
+			[ "${out[i]}" = "ICMP $b from=$a" ]
+			log_test $? "$what: TTL 1 gets ICMP $b from $a (got: ${out[i]})"
+			;;
+		esac
+	done
+	[ "$after" = $((before + nexp)) ]
+	log_test $? "the $nexp TTL 1 datagrams are counted as ttl_exceeded ($before -> $after)"
+	logged=$(long_lines "$TMPD/$name.log")
+	[ "$logged" = "$nttl" ]
+	log_test $? "$name received the $nttl TTL 32 datagrams only (logged: $logged)"
+	REQS=()
+	WANTS=()
 }
 
 # ---- part 1: masquerading ----------------------------------------------------
@@ -94,23 +143,18 @@ log_test $? "/proc/net/l4vs_drops has a ttl_exceeded counter"
 serve "${NS_RS[1]}" rs1 $PORT
 serve "$NS_DIR" local $LPORT
 
-ipvsadm_d -R <<-EOF || fail "cannot add the NAT services"
-	-A -u $VIP:$PORT -s rr
-	-a -u $VIP:$PORT -r ${RS_IP[1]}:$PORT -m -w 1
-	-A -u [$VIP6]:$PORT -s rr
-	-a -u [$VIP6]:$PORT -r [${RS_IP6[1]}]:$PORT -m -w 1
+add_nat_service_both_vips -u $PORT || fail "cannot add the NAT services"
+ipvsadm_d -R <<-EOF || fail "cannot add the local service"
 	-A -u $VIP:$LPORT -s rr
 	-a -u $VIP:$LPORT -r $DIR_IP:$LPORT -m -w 1
 EOF
 
-check_ttl "NAT" "$VIP" $PORT rs1 63
-check_ttl "NAT IPv6" "$VIP6" $PORT rs1 63
-check_expire "NAT" "$VIP" $PORT rs1 "type=11 code=0"
-check_expire "NAT IPv6" "$VIP6" $PORT rs1 "type=3 code=0"
-
-# (its answer leaves from the director's own address, not the VIP: only
-# the server's log tells)
-send "$VIP" $LPORT --ttl 1 >/dev/null
+want_ttl "NAT" "$VIP" $PORT rs1 63
+want_ttl "NAT IPv6" "$VIP6" $PORT rs1 63
+want_expire "NAT" "$VIP" $PORT "type=11 code=0"
+want_expire "NAT IPv6" "$VIP6" $PORT "type=3 code=0"
+want_local "$VIP" $LPORT
+check_all rs1
 wait_until 5 grep -q "^local ttl=1 " "$TMPD/local.log"
 log_test $? "local real server: TTL 1 delivered as sent ($(<"$TMPD/local.log"))"
 
@@ -149,13 +193,14 @@ ipvsadm_d -R <<-EOF || fail "cannot add the DR and tunnel services"
 EOF
 wait_until 10 lan_neigh_ready || fail "LAN addresses do not resolve"
 
-check_ttl "DR" "$VIP" $PORT rs1 64
-check_ttl "DR IPv6" "$VIP6" $PORT rs1 64
-check_ttl "ipip" "$VIP" $LPORT rs1 64
-check_ttl "ip6ip6" "$VIP6" $LPORT rs1 64
-check_expire "DR" "$VIP" $PORT rs1 "type=11 code=0"
-check_expire "DR IPv6" "$VIP6" $PORT rs1 "type=3 code=0"
-check_expire "ipip" "$VIP" $LPORT rs1 "type=11 code=0"
-check_expire "ip6ip6" "$VIP6" $LPORT rs1 "type=3 code=0"
+want_ttl "DR" "$VIP" $PORT rs1 64
+want_ttl "DR IPv6" "$VIP6" $PORT rs1 64
+want_ttl "ipip" "$VIP" $LPORT rs1 64
+want_ttl "ip6ip6" "$VIP6" $LPORT rs1 64
+want_expire "DR" "$VIP" $PORT "type=11 code=0"
+want_expire "DR IPv6" "$VIP6" $PORT "type=3 code=0"
+want_expire "ipip" "$VIP" $LPORT "type=11 code=0"
+want_expire "ip6ip6" "$VIP6" $LPORT "type=3 code=0"
+check_all rs1
 
 exit $RET
