@@ -121,18 +121,20 @@ cat >"$TMPD/probe.py" <<-'EOF'
 	        r, _, _ = select.select([ic4, ic6], [], [], 0.2)
 	        for s in r:
 	            buf, addr = s.recvfrom(2048)
-	            if s is ic4:
-	                off = (buf[0] & 15) * 4
-	                typ, code = buf[off], buf[off + 1]
-	                q = off + 8
-	                dport = struct.unpack("!H", buf[q + (buf[q] & 15) * 4 + 2:
-	                                                q + (buf[q] & 15) * 4 + 4])[0]
-	                fam, want, cli = "", (3, 3), cli4
-	            else:
-	                typ, code = buf[0], buf[1]
-	                dport = struct.unpack("!H", buf[8 + 40 + 2:8 + 40 + 4])[0]
-	                fam, want, cli = "6", (1, 4), cli6
-	            if (typ, code) != want:
+	            try:	# anything else (neighbour discovery) is skipped
+	                if s is ic4:
+	                    off = (buf[0] & 15) * 4
+	                    typ, code = buf[off], buf[off + 1]
+	                    q = off + 8 + (buf[off + 8] & 15) * 4
+	                    fam, want, cli = "", (3, 3), cli4
+	                else:
+	                    typ, code = buf[0], buf[1]
+	                    q = 8 + 40
+	                    fam, want, cli = "6", (1, 4), cli6
+	                if (typ, code) != want:
+	                    continue
+	                dport = struct.unpack("!H", buf[q + 2:q + 4])[0]
+	            except (IndexError, struct.error):
 	                continue
 	            if dport == marker:
 	                seen.add(fam)
