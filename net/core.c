@@ -439,14 +439,23 @@ static bool is_reset(const struct l4vs_iphdr *iph, const union l4vs_l4hdr *h)
 	return false;
 }
 
+/* LOCAL_OUT: bound for a socket of this host (local routes use loopback) */
+static bool to_this_host(const struct sk_buff *skb)
+{
+	const struct dst_entry *dst = skb_dst(skb);
+
+	return dst && dst->dev && (dst->dev->flags & IFF_LOOPBACK);
+}
+
 /*
  * nat_icmp_send: a packet from a masquerading real server's service port
  * that matches no entry (its client's entry expired, or the director
  * restarted) is dropped, and the server told with a port unreachable so
  * that it gives up at once instead of retransmitting into the void; a
- * reset is left to pass.  Not at LOCAL_IN: a packet for this host has a
- * socket here that answers it (the director's own health checks of a
- * server come back that way).  True when it was such a packet.
+ * reset is left to pass.  Not for this host (LOCAL_IN, or LOCAL_OUT from
+ * a server on the director to a socket here): that socket answers for
+ * itself, and the director's own health checks of a server come back that
+ * way.  True when it was such a packet.
  */
 static bool nat_orphan(struct l4vs_net *ln, struct sk_buff *skb,
 		       const struct l4vs_iphdr *iph,
@@ -456,7 +465,8 @@ static bool nat_orphan(struct l4vs_net *ln, struct sk_buff *skb,
 	union l4vs_l4hdr h;
 
 	if (likely(!READ_ONCE(ln->sysctl.nat_icmp_send)) ||
-	    state->hook == NF_INET_LOCAL_IN || !is_nat_real_server(ln, iph) ||
+	    state->hook == NF_INET_LOCAL_IN || to_this_host(skb) ||
+	    !is_nat_real_server(ln, iph) ||
 	    !l4vs_proto_header_ok(pp, skb, iph->thoff, &h) || is_reset(iph, &h))
 		return false;
 
