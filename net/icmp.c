@@ -16,10 +16,11 @@
  *
  * Errors about unknown connections are left alone, unless schedule_icmp
  * says to schedule the second kind as the flow's first packet (IPVS does
- * so for the three error types it knows: not for a parameter problem).
- * Only the addresses and
- * ports of the quote are changed; the quote's own transport checksum covers
- * data that is not there and is left as it is, as routers do.
+ * so for the three error types it knows: not for a parameter problem; an
+ * error quoting a tunnel's packet has no ports to schedule by).  Only the
+ * addresses and ports of the quote are changed; the quote's own transport
+ * checksum covers data that is not there and is left as it is, as routers
+ * do.
  */
 #include <linux/ip.h>
 #include <linux/icmp.h>
