@@ -363,6 +363,126 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 }
 
 /*
+ * schedule_icmp: an ICMP error about a flow without an entry, arriving for
+ * a VIP.  The quote went VIP -> client, so 'key' (the quote reversed) reads
+ * as the client's packet to the service, and the error is scheduled as
+ * that flow's first packet would be: the server picked gets an entry and
+ * the error, by its forwarding method (icmp.c, icmp6.c).  NULL with
+ * *verdict set when nothing was scheduled: NF_ACCEPT (no service, a
+ * one-packet UDP service that keeps no entry: left to the stack as
+ * without the knob) or a counted drop.
+ */
+struct l4vs_conn *l4vs_schedule_icmp(struct l4vs_net *ln, struct sk_buff *skb,
+				     const struct l4vs_iphdr *key,
+				     unsigned int *verdict)
+{
+	struct l4vs_conn *cp, *ct = NULL;
+	struct l4vs_service *svc;
+	struct l4vs_dest *dest;
+
+	*verdict = NF_ACCEPT;
+	svc = find_service(ln, skb, key);
+	if (!svc || ((svc->flags & IP_VS_SVC_F_ONEPACKET) &&
+		     key->protocol == IPPROTO_UDP))
+		return NULL;
+	dest = pick_dest(ln, svc, skb, key, &ct);
+	if (!dest) {
+		*verdict = l4vs_drop(ln, L4VS_DROP_NODEST);
+		return NULL;
+	}
+	cp = l4vs_conn_new(ln, key, dest, 0, ct);
+	if (!cp)
+		*verdict = NF_DROP;	/* counted by l4vs_conn_new() */
+	return cp;
+}
+
+static bool same_addr(int af, const union nf_inet_addr *a,
+		      const union nf_inet_addr *b)
+{
+	return af == AF_INET6 ? ipv6_addr_equal(&a->in6, &b->in6) : a->ip == b->ip;
+}
+
+/*
+ * Is the packet's source a masquerading real server of some service, on its
+ * service's port?  A walk of every service's servers: it runs only with
+ * nat_icmp_send on, for a packet no entry claimed.
+ */
+static bool is_nat_real_server(struct l4vs_net *ln,
+			       const struct l4vs_iphdr *iph)
+{
+	struct l4vs_service *svc;
+	struct l4vs_dest *dest;
+	unsigned int bucket;
+
+	l4vs_for_each_service(ln, bucket, svc) {
+		/* a firewall-mark service's servers answer on any protocol */
+		if (svc->af != iph->af ||
+		    (!svc->fwmark && svc->protocol != iph->protocol))
+			continue;
+		list_for_each_entry_rcu(dest, &svc->dests, n_list)
+			if (dest->port == iph->sport && dest->af == iph->af &&
+			    same_addr(iph->af, &dest->addr, &iph->saddr) &&
+			    (atomic_read(&dest->conn_flags) &
+			     IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ)
+				return true;
+	}
+	return false;
+}
+
+/* A reset ends what it is about: nothing to tell its sender. */
+static bool is_reset(const struct l4vs_iphdr *iph, const union l4vs_l4hdr *h)
+{
+	if (iph->protocol == IPPROTO_TCP)
+		return h->tcp.rst;
+	if (iph->protocol == IPPROTO_SCTP)
+		return h->sctp_chunk.type == SCTP_CID_ABORT;
+	return false;
+}
+
+/* LOCAL_OUT: bound for a socket of this host (local routes use loopback) */
+static bool to_this_host(const struct sk_buff *skb)
+{
+	const struct dst_entry *dst = skb_dst(skb);
+
+	return dst && dst->dev && (dst->dev->flags & IFF_LOOPBACK);
+}
+
+/*
+ * nat_icmp_send: a packet from a masquerading real server's service port
+ * that matches no entry (its client's entry expired, or the director
+ * restarted) is dropped, and the server told with a port unreachable so
+ * that it gives up at once instead of retransmitting into the void; a
+ * reset is left to pass.  Not for this host (LOCAL_IN, or LOCAL_OUT from
+ * a server on the director to a socket here): that socket answers for
+ * itself, and the director's own health checks of a server come back that
+ * way.  True when it was such a packet.
+ */
+static bool nat_orphan(struct l4vs_net *ln, struct sk_buff *skb,
+		       const struct l4vs_iphdr *iph,
+		       const struct l4vs_protocol *pp,
+		       const struct nf_hook_state *state, unsigned int *verdict)
+{
+	union l4vs_l4hdr h;
+
+	if (likely(!READ_ONCE(ln->sysctl.nat_icmp_send)) ||
+	    state->hook == NF_INET_LOCAL_IN || to_this_host(skb) ||
+	    !is_nat_real_server(ln, iph) ||
+	    !l4vs_proto_header_ok(pp, skb, iph->thoff, &h) || is_reset(iph, &h))
+		return false;
+
+	if (iph->af == AF_INET6) {
+		/* icmpv6_send() finds the namespace through skb->dev */
+		if (!skb->dev)
+			skb->dev = state->net->loopback_dev;
+		icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+	} else {
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	}
+	*verdict = l4vs_drop(ln, L4VS_DROP_NAT_ORPHAN);
+	return true;
+}
+
+/*
  * A packet of a masqueraded connection on its way back to the client gets
  * the VIP back as its source, and so does an ICMP error about one.  True
  * when the packet was one of those: *verdict is the final word; false
@@ -387,7 +507,9 @@ static bool nat_reply(struct l4vs_net *ln, struct sk_buff *skb,
 		return *verdict != NF_ACCEPT;
 	}
 	cp = l4vs_conn_out_find(ln, &iph);
-	if (!cp || (cp->flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_MASQ)
+	if (!cp)
+		return nat_orphan(ln, skb, &iph, pp, state, verdict);
+	if ((cp->flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_MASQ)
 		return false;
 	if (!l4vs_proto_header_ok(pp, skb, iph.thoff, &h)) {
 		*verdict = l4vs_drop(ln, L4VS_DROP_MALFORMED);

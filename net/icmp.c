@@ -14,9 +14,13 @@
  *    real server, rewritten back for masquerading, unchanged for direct
  *    routing and tunnelling.
  *
- * Errors about unknown connections are left alone.  Only the addresses and
- * ports of the quote are changed; the quote's own transport checksum covers
- * data that is not there and is left as it is, as routers do.
+ * Errors about unknown connections are left alone, unless schedule_icmp
+ * says to schedule the second kind as the flow's first packet (IPVS does
+ * so for the three error types it knows: not for a parameter problem; an
+ * error quoting a tunnel's packet has no ports to schedule by).  Only the
+ * addresses and ports of the quote are changed; the quote's own transport
+ * checksum covers data that is not there and is left as it is, as routers
+ * do.
  */
 #include <linux/ip.h>
 #include <linux/icmp.h>
@@ -136,13 +140,39 @@ unsigned int l4vs_icmp_out(struct l4vs_net *ln, struct sk_buff *skb)
 	return NF_ACCEPT;
 }
 
+/*
+ * schedule_icmp: an entry for the flow an error about no known connection
+ * quotes, or NULL and *verdict.  A corrupted message creates nothing.
+ */
+static struct l4vs_conn *schedule_error(struct l4vs_net *ln,
+					struct sk_buff *skb,
+					const struct l4vs_iphdr *key,
+					unsigned int *verdict)
+{
+	unsigned int icmp_off = skb_network_offset(skb) + ip_hdrlen(skb);
+	const struct icmphdr *ic;
+	struct icmphdr _ic;
+
+	*verdict = NF_ACCEPT;
+	if (likely(!READ_ONCE(ln->sysctl.schedule_icmp)))
+		return NULL;
+	ic = skb_header_pointer(skb, icmp_off, sizeof(_ic), &_ic);
+	if (!ic || ic->type == ICMP_PARAMETERPROB)
+		return NULL;
+	if (csum_fold(skb_checksum(skb, icmp_off, skb->len - icmp_off, 0))) {
+		*verdict = l4vs_drop(ln, L4VS_DROP_CSUM);
+		return NULL;
+	}
+	return l4vs_schedule_icmp(ln, skb, key, verdict);
+}
+
 /* LOCAL_IN: an error about a reply the VIP sent; goes to the real server. */
 unsigned int l4vs_icmp_in(struct l4vs_net *ln, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
 	struct l4vs_iphdr q, key;
+	unsigned int qoff, verdict;
 	struct l4vs_conn *cp;
-	unsigned int qoff;
 
 	if (!parse_quote(skb, &qoff, &q))
 		return NF_ACCEPT;
@@ -153,8 +183,11 @@ unsigned int l4vs_icmp_in(struct l4vs_net *ln, struct sk_buff *skb,
 	key.sport = q.dport;
 	key.dport = q.sport;
 	cp = l4vs_conn_in_find(ln, &key);
-	if (!cp)
-		return NF_ACCEPT;
+	if (!cp) {
+		cp = schedule_error(ln, skb, &key, &verdict);
+		if (!cp)
+			return verdict;
+	}
 	if (!l4vs_dest_available(cp->dest))
 		return l4vs_drop(ln, L4VS_DROP_DEST_GONE);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * l4vs: ICMPv6 errors about balanced connections, the IPv6 twin of icmp.c
- * (same two cases, same rules).  The ICMPv6 checksum covers a
+ * (same two cases, same rules; schedule_icmp schedules every error type,
+ * as IPVS does for IPv6).  The ICMPv6 checksum covers a
  * pseudo-header, so it is recomputed over the whole message after the
  * rewrite, with the outer addresses as they leave.
  */
@@ -132,12 +133,31 @@ unsigned int l4vs_icmp6_out(struct l4vs_net *ln, struct sk_buff *skb)
 	return NF_ACCEPT;
 }
 
+/*
+ * schedule_icmp: an entry for the flow an error about no known connection
+ * quotes, or NULL and *verdict.  A corrupted message creates nothing.
+ */
+static struct l4vs_conn *schedule_error6(struct l4vs_net *ln,
+					 struct sk_buff *skb, unsigned int icoff,
+					 const struct l4vs_iphdr *key,
+					 unsigned int *verdict)
+{
+	*verdict = NF_ACCEPT;
+	if (likely(!READ_ONCE(ln->sysctl.schedule_icmp)))
+		return NULL;
+	if (icmp6_csum(skb, icoff)) {
+		*verdict = l4vs_drop(ln, L4VS_DROP_CSUM);
+		return NULL;
+	}
+	return l4vs_schedule_icmp(ln, skb, key, verdict);
+}
+
 /* LOCAL_IN: an error about a reply the VIP sent; goes to the real server. */
 unsigned int l4vs_icmp6_in(struct l4vs_net *ln, struct sk_buff *skb,
 			   const struct nf_hook_state *state)
 {
+	unsigned int icoff, qoff, verdict;
 	struct l4vs_iphdr q, key;
-	unsigned int icoff, qoff;
 	struct l4vs_conn *cp;
 
 	if (!find_icmp6(skb, &icoff) || !parse_quote6(skb, icoff, &qoff, &q))
@@ -148,8 +168,11 @@ unsigned int l4vs_icmp6_in(struct l4vs_net *ln, struct sk_buff *skb,
 	key.sport = q.dport;
 	key.dport = q.sport;
 	cp = l4vs_conn_in_find(ln, &key);
-	if (!cp)
-		return NF_ACCEPT;
+	if (!cp) {
+		cp = schedule_error6(ln, skb, icoff, &key, &verdict);
+		if (!cp)
+			return verdict;
+	}
 	if (!l4vs_dest_available(cp->dest))
 		return l4vs_drop(ln, L4VS_DROP_DEST_GONE);
 

@@ -41,6 +41,8 @@ struct l4vs_sysctl {
 	int	conn_reuse_mode;	/* port reuse: bits, see core.c */
 	int	sloppy_tcp;		/* any packet but a reset may create */
 	int	sloppy_sctp;		/* any chunk but ABORT, SHUTDOWN_COMPLETE */
+	int	nat_icmp_send;		/* port unreachable to orphan NAT replies */
+	int	schedule_icmp;		/* errors about unknown flows scheduled */
 	int	run_estimation;
 	int	lblc_expiration;	/* jiffies, seconds to the user */
 	int	lblcr_expiration;
@@ -53,8 +55,6 @@ struct l4vs_sysctl {
 	/* not built yet: held at the value that describes l4vs today */
 	int	snat_reroute;
 	int	cache_bypass;
-	int	nat_icmp_send;
-	int	schedule_icmp;
 	int	ignore_tunneled;
 };
 

@@ -455,6 +455,7 @@ static const char *const drop_names[L4VS_DROP_MAX] = {
 	[L4VS_DROP_FWD]		= "bad_forwarding",
 	[L4VS_DROP_CONN_LIMIT]	= "conn_limit",
 	[L4VS_DROP_TTL]		= "ttl_exceeded",
+	[L4VS_DROP_NAT_ORPHAN]	= "nat_no_entry",
 };
 
 static int drops_show(struct seq_file *seq, void *v)

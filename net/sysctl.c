@@ -76,6 +76,8 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	KNOB(conn_reuse_mode, SYSCTL_ZERO, SYSCTL_THREE),
 	BOOL_KNOB(sloppy_tcp),
 	BOOL_KNOB(sloppy_sctp),
+	BOOL_KNOB(nat_icmp_send),
+	BOOL_KNOB(schedule_icmp),
 	/* moot: conn_max and its eviction defend the table instead */
 	KNOB(amemthresh, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	KNOB(am_droprate, SYSCTL_ZERO, SYSCTL_INT_MAX),
@@ -85,8 +87,6 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	/* pending */
 	ONLY_KNOB(snat_reroute, SYSCTL_ZERO),
 	ONLY_KNOB(cache_bypass, SYSCTL_ZERO),
-	ONLY_KNOB(nat_icmp_send, SYSCTL_ZERO),
-	ONLY_KNOB(schedule_icmp, SYSCTL_ZERO),
 	ONLY_KNOB(ignore_tunneled, SYSCTL_ZERO),
 	{ }
 };

@@ -24,6 +24,7 @@ enum l4vs_drop_reason {
 	L4VS_DROP_FWD,		/* forwarding method not supported */
 	L4VS_DROP_CONN_LIMIT,	/* conn_max reached, nothing to evict */
 	L4VS_DROP_TTL,		/* TTL / hop limit would reach 0: ICMP sent */
+	L4VS_DROP_NAT_ORPHAN,	/* a NAT server's packet without entry: ICMP sent */
 	L4VS_DROP_MAX
 };
 
@@ -99,5 +100,9 @@ unsigned int l4vs_icmp_out(struct l4vs_net *ln, struct sk_buff *skb);
 unsigned int l4vs_icmp6_in(struct l4vs_net *ln, struct sk_buff *skb,
 			   const struct nf_hook_state *state);
 unsigned int l4vs_icmp6_out(struct l4vs_net *ln, struct sk_buff *skb);
+/* schedule_icmp: an entry for the flow an error quotes (core.c) */
+struct l4vs_conn *l4vs_schedule_icmp(struct l4vs_net *ln, struct sk_buff *skb,
+				     const struct l4vs_iphdr *key,
+				     unsigned int *verdict);
 
 #endif /* _NET_L4VS_XMIT_H */

@@ -81,13 +81,14 @@ while IFS='|' read -r k before after err; do
 	log_test $? "$k refused with EINVAL, value kept ($after; the write said: ${err##*: })"
 done < <(write_all conntrack=2 expire_nodest_conn=-1 drop_entry=4 sync_version=0 \
 	sync_ports=0 conn_max=-5 sloppy_tcp=2 sloppy_sctp=-1 conn_reuse_mode=4 \
-	snat_reroute=1 cache_bypass=1 nat_icmp_send=1 schedule_icmp=1 \
+	snat_reroute=1 cache_bypass=1 nat_icmp_send=2 schedule_icmp=-1 \
 	ignore_tunneled=1)
 
 # implemented since: each value taken and read back (conn_reuse_mode is a
-# bitmap of two bits, the sloppy knobs booleans); the defaults last
+# bitmap of two bits, the sloppy and ICMP knobs booleans); defaults last
 writes=(conn_reuse_mode=3 conn_reuse_mode=2 sloppy_tcp=1 sloppy_sctp=1
-	conn_reuse_mode=1 sloppy_tcp=0 sloppy_sctp=0)
+	conn_reuse_mode=1 sloppy_tcp=0 sloppy_sctp=0
+	nat_icmp_send=1 schedule_icmp=1 nat_icmp_send=0 schedule_icmp=0)
 w=0
 while IFS='|' read -r k before after err; do
 	want=${writes[w]#*=}

@@ -53,6 +53,7 @@ TESTS=(
 	one_packet
 	sctp_nat
 	icmp
+	icmp_knobs
 	conntrack
 	local_client
 	malformed
