@@ -51,6 +51,7 @@
 #include <net/ip.h>
 #include <net/icmp.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
@@ -310,6 +311,52 @@ static unsigned int schedule_new(struct l4vs_net *ln, struct sk_buff *skb,
 	return svc ? new_flow(ln, svc, skb, iph, pp, state) : NF_ACCEPT;
 }
 
+/*
+ * ignore_tunneled: a packet of a protocol l4vs does not handle (ipip, GRE,
+ * ESP...) is marked, and what this host unwraps from it keeps the mark and
+ * is not balanced: a director that is also a tunnelling real server of
+ * another director must deliver the inner packet, not balance it again (or
+ * loop).  The mark is IPVS's own bit for its packets, which decapsulation
+ * keeps within the namespace; ip_vs never runs beside l4vs.  Without the
+ * bit (a kernel without IPVS) sysctl.c holds the knob at 0.
+ */
+#if IS_ENABLED(CONFIG_IP_VS)
+static bool from_marked_tunnel(const struct sk_buff *skb)
+{
+	return skb->ipvs_property;
+}
+
+static void mark_tunnel(struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	unsigned short frag_off = 0;
+	unsigned int thoff = 0;
+	int frag_flags = 0;
+	int proto;
+
+	if (state->pf == NFPROTO_IPV6) {
+		proto = ipv6_find_hdr(skb, &thoff, -1, &frag_off, &frag_flags);
+		if (proto == IPPROTO_ICMPV6)
+			return;
+	} else {
+		proto = ip_hdr(skb)->protocol;
+		if (proto == IPPROTO_ICMP)
+			return;
+	}
+	/* a fragment of a protocol l4vs handles has its protocol found */
+	if (proto >= 0 && !l4vs_proto_find(proto))
+		skb->ipvs_property = 1;
+}
+#else
+static bool from_marked_tunnel(const struct sk_buff *skb)
+{
+	return false;
+}
+
+static void mark_tunnel(struct sk_buff *skb, const struct nf_hook_state *state)
+{
+}
+#endif
+
 static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
@@ -323,8 +370,12 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	/* backup_only=1 with a backup sync daemon: no balancing here */
 	if (l4vs_sync_backup_only(ln))
 		return NF_ACCEPT;
+	if (unlikely(from_marked_tunnel(skb)))
+		return NF_ACCEPT;
 	pp = parse(skb, state, &iph);
 	if (!pp) {
+		if (READ_ONCE(ln->sysctl.ignore_tunneled))
+			mark_tunnel(skb, state);
 		if (state->pf == NFPROTO_IPV6)
 			return l4vs_icmp6_in(ln, skb, state);
 		if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
@@ -407,33 +458,45 @@ static bool nat_reply(struct l4vs_net *ln, struct sk_buff *skb,
 	return true;
 }
 
+/*
+ * snat_reroute (IPVS's default, 1): a masqueraded reply now comes from the
+ * VIP, so route it again as this host routes what it sends from there:
+ * rules by source address ("ip rule add from VIP ...") then choose its way
+ * rather than the route the stack found for the real server's address.
+ * For replies leaving this host only: FORWARD (a remote real server) and
+ * LOCAL_OUT (one on this host, as the nat table reroutes after a NAT in
+ * OUTPUT); a reply to a client on this host (LOCAL_IN, or a local route)
+ * has no way to choose.  Costs a route lookup per reply while on.
+ */
+static unsigned int snat_reroute(struct l4vs_net *ln, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	const struct dst_entry *dst = skb_dst(skb);
+	int err;
+
+	if (!READ_ONCE(ln->sysctl.snat_reroute) || !dst)
+		return NF_ACCEPT;
+	if (state->pf == NFPROTO_IPV6) {
+		if (dst->dev->flags & IFF_LOOPBACK)
+			return NF_ACCEPT;
+		err = ip6_route_me_harder(state->net, state->sk, skb);
+	} else {
+		if (skb_rtable(skb)->rt_flags & RTCF_LOCAL)
+			return NF_ACCEPT;
+		err = ip_route_me_harder(state->net, state->sk, skb, RTN_UNSPEC);
+	}
+	return err ? l4vs_drop(ln, L4VS_DROP_NOROUTE) : NF_ACCEPT;
+}
+
 static unsigned int l4vs_out_hook(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
+	struct l4vs_net *ln = l4vs_net(state->net);
 	unsigned int verdict;
 
-	nat_reply(l4vs_net(state->net), skb, state, &verdict);
+	if (nat_reply(ln, skb, state, &verdict) && verdict == NF_ACCEPT)
+		return snat_reroute(ln, skb, state);
 	return verdict;
-}
-
-/*
- * A reply from a real server on this host now comes from the VIP: with
- * snat_reroute, route it again as if it had been sent from there (policy
- * routing by source address), as the nat table does after a NAT in OUTPUT.
- */
-static unsigned int local_reply_reroute(struct l4vs_net *ln,
-					struct sk_buff *skb,
-					const struct nf_hook_state *state)
-{
-	int err;
-
-	if (!READ_ONCE(ln->sysctl.snat_reroute))
-		return NF_ACCEPT;
-	if (state->pf == NFPROTO_IPV6)
-		err = ip6_route_me_harder(state->net, state->sk, skb);
-	else
-		err = ip_route_me_harder(state->net, state->sk, skb, RTN_UNSPEC);
-	return err ? l4vs_drop(ln, L4VS_DROP_NOROUTE) : NF_ACCEPT;
 }
 
 /*
@@ -454,7 +517,7 @@ static unsigned int l4vs_local_out_hook(void *priv, struct sk_buff *skb,
 	ln = l4vs_net(state->net);
 	if (nat_reply(ln, skb, state, &verdict))
 		return verdict == NF_ACCEPT ?
-		       local_reply_reroute(ln, skb, state) : verdict;
+		       snat_reroute(ln, skb, state) : verdict;
 
 	/*
 	 * icmpv6_send() finds its namespace through skb->dev, which a packet

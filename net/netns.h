@@ -50,12 +50,12 @@ struct l4vs_sysctl {
 	int	drop_entry;
 	int	drop_packet;
 	int	secure_tcp;
+	int	snat_reroute;		/* NAT replies routed by the VIP */
+	int	ignore_tunneled;	/* unwrapped packets not balanced */
 	/* not built yet: held at the value that describes l4vs today */
-	int	snat_reroute;
 	int	cache_bypass;
 	int	nat_icmp_send;
 	int	schedule_icmp;
-	int	ignore_tunneled;
 };
 
 struct l4vs_drop_stats;

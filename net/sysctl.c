@@ -82,12 +82,17 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	KNOB(drop_entry, SYSCTL_ZERO, SYSCTL_THREE),
 	KNOB(drop_packet, SYSCTL_ZERO, SYSCTL_THREE),
 	KNOB(secure_tcp, SYSCTL_ZERO, SYSCTL_THREE),
+	BOOL_KNOB(snat_reroute),
+	/* the mark is the skb's IPVS bit (core.c, mark_tunnel()) */
+#if IS_ENABLED(CONFIG_IP_VS)
+	BOOL_KNOB(ignore_tunneled),
+#else
+	ONLY_KNOB(ignore_tunneled, SYSCTL_ZERO),
+#endif
 	/* pending */
-	ONLY_KNOB(snat_reroute, SYSCTL_ZERO),
 	ONLY_KNOB(cache_bypass, SYSCTL_ZERO),
 	ONLY_KNOB(nat_icmp_send, SYSCTL_ZERO),
 	ONLY_KNOB(schedule_icmp, SYSCTL_ZERO),
-	ONLY_KNOB(ignore_tunneled, SYSCTL_ZERO),
 	{ }
 };
 
@@ -108,6 +113,7 @@ static int conn_max_from_ram(void)
 static void l4vs_sysctl_defaults(struct l4vs_sysctl *s)
 {
 	s->pmtu_disc = 1;
+	s->snat_reroute = 1;
 	s->run_estimation = 1;
 	s->lblc_expiration = 24 * 60 * 60 * HZ;
 	s->lblcr_expiration = 24 * 60 * 60 * HZ;
