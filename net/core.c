@@ -46,6 +46,7 @@
 #include <linux/icmp.h>
 #include <linux/ipv6.h>
 #include <linux/icmpv6.h>
+#include <linux/if_arp.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
@@ -312,50 +313,31 @@ static unsigned int schedule_new(struct l4vs_net *ln, struct sk_buff *skb,
 }
 
 /*
- * ignore_tunneled: a packet of a protocol l4vs does not handle (ipip, GRE,
- * ESP...) is marked, and what this host unwraps from it keeps the mark and
- * is not balanced: a director that is also a tunnelling real server of
- * another director must deliver the inner packet, not balance it again (or
- * loop).  The mark is IPVS's own bit for its packets, which decapsulation
- * keeps within the namespace; ip_vs never runs beside l4vs.  Without the
- * bit (a kernel without IPVS) sysctl.c holds the knob at 0.
+ * ignore_tunneled: what this host unwraps from a protocol l4vs does not
+ * handle (ipip, sit, GRE, ip6ip6...) is not balanced: a director that is
+ * also a tunnelling real server of another director must deliver the
+ * inner packet, not balance it again (or loop).  IPVS marks the outer
+ * packet (skb->ipvs_property) for its inner one to carry, but the kernel
+ * clears that bit when it unwraps (skb_scrub_packet(), 6.1 at least), so
+ * on such kernels ip_vs balances the inner packet all the same.  What does
+ * survive is where the inner packet comes from: the tunnel's device, one
+ * of these types.  (GRE carrying Ethernet, gretap, is not recognised.)
  */
-#if IS_ENABLED(CONFIG_IP_VS)
-static bool from_marked_tunnel(const struct sk_buff *skb)
-{
-	return skb->ipvs_property;
-}
+static const unsigned short tunnel_dev_types[] = {
+	ARPHRD_TUNNEL, ARPHRD_TUNNEL6, ARPHRD_SIT, ARPHRD_IPGRE, ARPHRD_IP6GRE,
+};
 
-static void mark_tunnel(struct sk_buff *skb, const struct nf_hook_state *state)
+static bool unwrapped_here(const struct nf_hook_state *state)
 {
-	unsigned short frag_off = 0;
-	unsigned int thoff = 0;
-	int frag_flags = 0;
-	int proto;
+	unsigned int i;
 
-	if (state->pf == NFPROTO_IPV6) {
-		proto = ipv6_find_hdr(skb, &thoff, -1, &frag_off, &frag_flags);
-		if (proto == IPPROTO_ICMPV6)
-			return;
-	} else {
-		proto = ip_hdr(skb)->protocol;
-		if (proto == IPPROTO_ICMP)
-			return;
-	}
-	/* a fragment of a protocol l4vs handles has its protocol found */
-	if (proto >= 0 && !l4vs_proto_find(proto))
-		skb->ipvs_property = 1;
-}
-#else
-static bool from_marked_tunnel(const struct sk_buff *skb)
-{
+	if (!state->in)
+		return false;	/* LOCAL_OUT */
+	for (i = 0; i < ARRAY_SIZE(tunnel_dev_types); i++)
+		if (state->in->type == tunnel_dev_types[i])
+			return true;
 	return false;
 }
-
-static void mark_tunnel(struct sk_buff *skb, const struct nf_hook_state *state)
-{
-}
-#endif
 
 static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
@@ -370,12 +352,11 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 	/* backup_only=1 with a backup sync daemon: no balancing here */
 	if (l4vs_sync_backup_only(ln))
 		return NF_ACCEPT;
-	if (unlikely(from_marked_tunnel(skb)))
+	if (unlikely(READ_ONCE(ln->sysctl.ignore_tunneled)) &&
+	    unwrapped_here(state))
 		return NF_ACCEPT;
 	pp = parse(skb, state, &iph);
 	if (!pp) {
-		if (READ_ONCE(ln->sysctl.ignore_tunneled))
-			mark_tunnel(skb, state);
 		if (state->pf == NFPROTO_IPV6)
 			return l4vs_icmp6_in(ln, skb, state);
 		if (ip_hdr(skb)->protocol == IPPROTO_ICMP)

@@ -83,12 +83,7 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	KNOB(drop_packet, SYSCTL_ZERO, SYSCTL_THREE),
 	KNOB(secure_tcp, SYSCTL_ZERO, SYSCTL_THREE),
 	BOOL_KNOB(snat_reroute),
-	/* the mark is the skb's IPVS bit (core.c, mark_tunnel()) */
-#if IS_ENABLED(CONFIG_IP_VS)
 	BOOL_KNOB(ignore_tunneled),
-#else
-	ONLY_KNOB(ignore_tunneled, SYSCTL_ZERO),
-#endif
 	/* pending */
 	ONLY_KNOB(cache_bypass, SYSCTL_ZERO),
 	ONLY_KNOB(nat_icmp_send, SYSCTL_ZERO),
