@@ -41,6 +41,8 @@ struct l4vs_sysctl {
 	int	conn_reuse_mode;	/* port reuse: bits, see core.c */
 	int	sloppy_tcp;		/* any packet but a reset may create */
 	int	sloppy_sctp;		/* any chunk but ABORT, SHUTDOWN_COMPLETE */
+	int	snat_reroute;		/* NAT replies routed by the VIP */
+	int	ignore_tunneled;	/* unwrapped packets not balanced */
 	int	run_estimation;
 	int	lblc_expiration;	/* jiffies, seconds to the user */
 	int	lblcr_expiration;
@@ -50,8 +52,6 @@ struct l4vs_sysctl {
 	int	drop_entry;
 	int	drop_packet;
 	int	secure_tcp;
-	int	snat_reroute;		/* NAT replies routed by the VIP */
-	int	ignore_tunneled;	/* unwrapped packets not balanced */
 	/* not built yet: held at the value that describes l4vs today */
 	int	cache_bypass;
 	int	nat_icmp_send;

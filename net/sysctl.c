@@ -76,14 +76,14 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	KNOB(conn_reuse_mode, SYSCTL_ZERO, SYSCTL_THREE),
 	BOOL_KNOB(sloppy_tcp),
 	BOOL_KNOB(sloppy_sctp),
+	BOOL_KNOB(snat_reroute),
+	BOOL_KNOB(ignore_tunneled),
 	/* moot: conn_max and its eviction defend the table instead */
 	KNOB(amemthresh, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	KNOB(am_droprate, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	KNOB(drop_entry, SYSCTL_ZERO, SYSCTL_THREE),
 	KNOB(drop_packet, SYSCTL_ZERO, SYSCTL_THREE),
 	KNOB(secure_tcp, SYSCTL_ZERO, SYSCTL_THREE),
-	BOOL_KNOB(snat_reroute),
-	BOOL_KNOB(ignore_tunneled),
 	/* pending */
 	ONLY_KNOB(cache_bypass, SYSCTL_ZERO),
 	ONLY_KNOB(nat_icmp_send, SYSCTL_ZERO),
