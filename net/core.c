@@ -46,11 +46,13 @@
 #include <linux/icmp.h>
 #include <linux/ipv6.h>
 #include <linux/icmpv6.h>
+#include <linux/if_arp.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
 #include <net/icmp.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
@@ -310,6 +312,33 @@ static unsigned int schedule_new(struct l4vs_net *ln, struct sk_buff *skb,
 	return svc ? new_flow(ln, svc, skb, iph, pp, state) : NF_ACCEPT;
 }
 
+/*
+ * ignore_tunneled: what this host unwraps from a protocol l4vs does not
+ * handle (ipip, sit, GRE, ip6ip6...) is not balanced: a director that is
+ * also a tunnelling real server of another director must deliver the
+ * inner packet, not balance it again (or loop).  IPVS marks the outer
+ * packet (skb->ipvs_property) for its inner one to carry, but the kernel
+ * clears that bit when it unwraps (skb_scrub_packet(), 6.1 at least), so
+ * on such kernels ip_vs balances the inner packet all the same.  What does
+ * survive is where the inner packet comes from: the tunnel's device, one
+ * of these types.  (GRE carrying Ethernet, gretap, is not recognised.)
+ */
+static const unsigned short tunnel_dev_types[] = {
+	ARPHRD_TUNNEL, ARPHRD_TUNNEL6, ARPHRD_SIT, ARPHRD_IPGRE, ARPHRD_IP6GRE,
+};
+
+static bool unwrapped_here(const struct nf_hook_state *state)
+{
+	unsigned int i;
+
+	if (!state->in)
+		return false;	/* LOCAL_OUT */
+	for (i = 0; i < ARRAY_SIZE(tunnel_dev_types); i++)
+		if (state->in->type == tunnel_dev_types[i])
+			return true;
+	return false;
+}
+
 static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
@@ -322,6 +351,9 @@ static unsigned int l4vs_in_hook(void *priv, struct sk_buff *skb,
 
 	/* backup_only=1 with a backup sync daemon: no balancing here */
 	if (l4vs_sync_backup_only(ln))
+		return NF_ACCEPT;
+	if (unlikely(READ_ONCE(ln->sysctl.ignore_tunneled)) &&
+	    unwrapped_here(state))
 		return NF_ACCEPT;
 	pp = parse(skb, state, &iph);
 	if (!pp) {
@@ -529,33 +561,45 @@ static bool nat_reply(struct l4vs_net *ln, struct sk_buff *skb,
 	return true;
 }
 
+/*
+ * snat_reroute (IPVS's default, 1): a masqueraded reply now comes from the
+ * VIP, so route it again as this host routes what it sends from there:
+ * rules by source address ("ip rule add from VIP ...") then choose its way
+ * rather than the route the stack found for the real server's address.
+ * For replies leaving this host only: FORWARD (a remote real server) and
+ * LOCAL_OUT (one on this host, as the nat table reroutes after a NAT in
+ * OUTPUT); a reply to a client on this host (LOCAL_IN, or a local route)
+ * has no way to choose.  Costs a route lookup per reply while on.
+ */
+static unsigned int snat_reroute(struct l4vs_net *ln, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	const struct dst_entry *dst = skb_dst(skb);
+	int err;
+
+	if (!READ_ONCE(ln->sysctl.snat_reroute) || !dst)
+		return NF_ACCEPT;
+	if (state->pf == NFPROTO_IPV6) {
+		if (dst->dev->flags & IFF_LOOPBACK)
+			return NF_ACCEPT;
+		err = ip6_route_me_harder(state->net, state->sk, skb);
+	} else {
+		if (skb_rtable(skb)->rt_flags & RTCF_LOCAL)
+			return NF_ACCEPT;
+		err = ip_route_me_harder(state->net, state->sk, skb, RTN_UNSPEC);
+	}
+	return err ? l4vs_drop(ln, L4VS_DROP_NOROUTE) : NF_ACCEPT;
+}
+
 static unsigned int l4vs_out_hook(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
+	struct l4vs_net *ln = l4vs_net(state->net);
 	unsigned int verdict;
 
-	nat_reply(l4vs_net(state->net), skb, state, &verdict);
+	if (nat_reply(ln, skb, state, &verdict) && verdict == NF_ACCEPT)
+		return snat_reroute(ln, skb, state);
 	return verdict;
-}
-
-/*
- * A reply from a real server on this host now comes from the VIP: with
- * snat_reroute, route it again as if it had been sent from there (policy
- * routing by source address), as the nat table does after a NAT in OUTPUT.
- */
-static unsigned int local_reply_reroute(struct l4vs_net *ln,
-					struct sk_buff *skb,
-					const struct nf_hook_state *state)
-{
-	int err;
-
-	if (!READ_ONCE(ln->sysctl.snat_reroute))
-		return NF_ACCEPT;
-	if (state->pf == NFPROTO_IPV6)
-		err = ip6_route_me_harder(state->net, state->sk, skb);
-	else
-		err = ip_route_me_harder(state->net, state->sk, skb, RTN_UNSPEC);
-	return err ? l4vs_drop(ln, L4VS_DROP_NOROUTE) : NF_ACCEPT;
 }
 
 /*
@@ -576,7 +620,7 @@ static unsigned int l4vs_local_out_hook(void *priv, struct sk_buff *skb,
 	ln = l4vs_net(state->net);
 	if (nat_reply(ln, skb, state, &verdict))
 		return verdict == NF_ACCEPT ?
-		       local_reply_reroute(ln, skb, state) : verdict;
+		       snat_reroute(ln, skb, state) : verdict;
 
 	/*
 	 * icmpv6_send() finds its namespace through skb->dev, which a packet

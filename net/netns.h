@@ -43,6 +43,8 @@ struct l4vs_sysctl {
 	int	sloppy_sctp;		/* any chunk but ABORT, SHUTDOWN_COMPLETE */
 	int	nat_icmp_send;		/* port unreachable to orphan NAT replies */
 	int	schedule_icmp;		/* errors about unknown flows scheduled */
+	int	snat_reroute;		/* NAT replies routed by the VIP */
+	int	ignore_tunneled;	/* unwrapped packets not balanced */
 	int	run_estimation;
 	int	lblc_expiration;	/* jiffies, seconds to the user */
 	int	lblcr_expiration;
@@ -53,9 +55,7 @@ struct l4vs_sysctl {
 	int	drop_packet;
 	int	secure_tcp;
 	/* not built yet: held at the value that describes l4vs today */
-	int	snat_reroute;
 	int	cache_bypass;
-	int	ignore_tunneled;
 };
 
 struct l4vs_drop_stats;

@@ -78,6 +78,8 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	BOOL_KNOB(sloppy_sctp),
 	BOOL_KNOB(nat_icmp_send),
 	BOOL_KNOB(schedule_icmp),
+	BOOL_KNOB(snat_reroute),
+	BOOL_KNOB(ignore_tunneled),
 	/* moot: conn_max and its eviction defend the table instead */
 	KNOB(amemthresh, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	KNOB(am_droprate, SYSCTL_ZERO, SYSCTL_INT_MAX),
@@ -85,9 +87,7 @@ static struct ctl_table l4vs_sysctl_template[] = {
 	KNOB(drop_packet, SYSCTL_ZERO, SYSCTL_THREE),
 	KNOB(secure_tcp, SYSCTL_ZERO, SYSCTL_THREE),
 	/* pending */
-	ONLY_KNOB(snat_reroute, SYSCTL_ZERO),
 	ONLY_KNOB(cache_bypass, SYSCTL_ZERO),
-	ONLY_KNOB(ignore_tunneled, SYSCTL_ZERO),
 	{ }
 };
 
@@ -108,6 +108,7 @@ static int conn_max_from_ram(void)
 static void l4vs_sysctl_defaults(struct l4vs_sysctl *s)
 {
 	s->pmtu_disc = 1;
+	s->snat_reroute = 1;
 	s->run_estimation = 1;
 	s->lblc_expiration = 24 * 60 * 60 * HZ;
 	s->lblcr_expiration = 24 * 60 * 60 * HZ;

@@ -76,6 +76,7 @@ TESTS=(
 	unload_traffic
 	conn_reuse
 	sloppy
+	reroute_tunneled
 	sched_diff
 )
 
