@@ -80,7 +80,7 @@ setup_ways() {
 			counter ipip { }
 			chain in {
 				type filter hook input priority 0;
-				ip protocol ipip counter name "ipip"
+				ip protocol 4 counter name "ipip"	# IP in IP (ipencap; nft's "ipip" is 94)
 			}
 			chain post {
 				type filter hook postrouting priority 0;
