@@ -209,7 +209,7 @@ nat_run() {
 	}
 	nat_scenarios
 	ipvsadm_d -C
-	cleanup_topology
+	drop_namespaces
 }
 
 # ---- DR ------------------------------------------------------------------------
@@ -237,28 +237,12 @@ dr_run() {
 	wait_until 10 lan_neigh_ready || fail "LAN addresses do not resolve"
 	dr_scenarios
 	ipvsadm_d -C
-	cleanup_topology
+	drop_namespaces
 }
 
-# the namespaces of one run, so that the next starts from nothing
-cleanup_topology() {
-	local ns
-
-	stop_bg
-	for ns in "${NS_LIST[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	NS_LIST=()
-}
-
-impls=(l4vs)
-if [ "$L4VS_IMPL" = l4vs ] && modinfo ip_vs >/dev/null 2>&1; then
-	impls+=(ipvs)
-else
-	log_info "no ip_vs to compare with"
-fi
+diff_impls
 declare -A L4VS_OUT
-for impl in "${impls[@]}"; do
+for impl in "${IMPLS[@]}"; do
 	OUT=()
 	TIME=()
 	nat_run "$impl"
@@ -285,6 +269,6 @@ for impl in "${impls[@]}"; do
 	[ -z "$diff" ]
 	log_test $? "ip_vs sends every reused port where l4vs does (differ:${diff:- none})"
 done
-[ "${impls[-1]}" = ipvs ] && load_impl l4vs
+[ "${IMPLS[-1]}" = ipvs ] && load_impl l4vs
 
 exit $RET

@@ -310,37 +310,28 @@ run_impl() {
 	log_info "$impl entries: $(ipvsadm_d -Lnc | awk 'NR > 2 { printf "%s %s %s; ", $1, $4, $6 }')"
 
 	ipvsadm_d -C
-	stop_bg
-	for ns in "${NS_LIST[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	NS_LIST=()
+	drop_namespaces
 }
 
-impls=(l4vs)
-if [ "$L4VS_IMPL" = l4vs ] && modinfo ip_vs >/dev/null 2>&1; then
-	impls+=(ipvs)
-else
-	log_info "no ip_vs to compare with"
-fi
-for impl in "${impls[@]}"; do
+diff_impls
+for impl in "${IMPLS[@]}"; do
 	run_impl "$impl"
 done
-[ "${impls[-1]}" = ipvs ] && load_impl l4vs
+[ "${IMPLS[-1]}" = ipvs ] && load_impl l4vs
 
 for k in 0 1; do
 	for c in udp ack rst other udp6 ack6 rst6 other6; do
 		got=${OUT[l4vs,nat$k,$c]}
 		[ "$got" = "${WANT_NAT[$k,$c]}" ]
 		log_test $? "l4vs nat_icmp_send=$k $c: ${WANT_NAT[$k,$c]} (got: ${got:-nothing})"
-		[ "${impls[-1]}" = ipvs ] || continue
+		[ "${IMPLS[-1]}" = ipvs ] || continue
 		[ "${OUT[ipvs,nat$k,$c]}" = "$got" ]
 		log_test $? "ip_vs nat_icmp_send=$k $c: the same (got: ${OUT[ipvs,nat$k,$c]:-nothing})"
 	done
 	got=${OUT[l4vs,sched$k]}
 	[ "$got" = "${WANT_SCHED[$k]}" ]
 	log_test $? "l4vs schedule_icmp=$k: rs1 got du/te/pp/du6/te6 = ${WANT_SCHED[$k]} (got: ${got:-nothing})"
-	[ "${impls[-1]}" = ipvs ] || continue
+	[ "${IMPLS[-1]}" = ipvs ] || continue
 	[ "${OUT[ipvs,sched$k]}" = "$got" ]
 	log_test $? "ip_vs schedule_icmp=$k: the same (got: ${OUT[ipvs,sched$k]:-nothing})"
 done

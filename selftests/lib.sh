@@ -279,6 +279,30 @@ stop_bg() {
 	BG_PIDS=()
 }
 
+# drop_namespaces: stop the background jobs and delete the test's namespaces
+# now, so that a differential test's second run (ip_vs after l4vs) starts
+# from nothing.
+drop_namespaces() {
+	local ns
+
+	stop_bg
+	for ns in "${NS_LIST[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	NS_LIST=()
+}
+
+# diff_impls: IMPLS, what a differential test runs: l4vs, then the kernel's
+# ip_vs when there is one and l4vs is the implementation under test.
+diff_impls() {
+	IMPLS=(l4vs)
+	if [ "$L4VS_IMPL" = l4vs ] && modinfo ip_vs >/dev/null 2>&1; then
+		IMPLS+=(ipvs)
+	else
+		log_info "no ip_vs to compare with"
+	fi
+}
+
 # defer CMD...: run CMD on exit (before namespaces go away).
 defer() {
 	DEFERRED+=("$*")

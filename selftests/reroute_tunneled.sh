@@ -189,28 +189,12 @@ run_impl() {
 	tunnel_case 1
 	tunnel_case 0
 	ipvsadm_d -C
-	cleanup_topology
+	drop_namespaces
 }
 
-# the namespaces of one run, so that the next starts from nothing
-cleanup_topology() {
-	local ns
-
-	stop_bg
-	for ns in "${NS_LIST[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	NS_LIST=()
-}
-
-impls=(l4vs)
-if modinfo ip_vs >/dev/null 2>&1; then
-	impls+=(ipvs)
-else
-	log_info "no ip_vs to compare with"
-fi
+diff_impls
 declare -A OUT L4VS_OUT
-for impl in "${impls[@]}"; do
+for impl in "${IMPLS[@]}"; do
 	OUT=()
 	run_impl "$impl"
 	if [ "$impl" = l4vs ]; then
@@ -227,6 +211,6 @@ for impl in "${impls[@]}"; do
 	[ -z "$diff" ]
 	log_test $? "ip_vs and l4vs have the same outcome in every case (differ:${diff:- none})"
 done
-[ "${impls[-1]}" = ipvs ] && load_impl l4vs
+[ "${IMPLS[-1]}" = ipvs ] && load_impl l4vs
 
 exit $RET
