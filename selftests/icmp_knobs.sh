@@ -226,7 +226,7 @@ done
 declare -A OUT		# OUT[impl,case]: what happened
 
 run_impl() {
-	local impl=$1 k line name port res n base d i ns
+	local impl=$1 k line name port res n base d i
 	local -a b a
 	local -A reached
 
