@@ -260,12 +260,10 @@ for impl in "${IMPLS[@]}"; do
 		done
 		continue
 	fi
-	diff=
 	for k in $(printf '%s\n' "${!L4VS_OUT[@]}" | sort); do
 		log_info "ip_vs $k: ${OUT[$k]:-none}, second connect ${TIME[$k]:-?} ms"
-		[ "${OUT[$k]}" = "${L4VS_OUT[$k]}" ] ||
-			diff+=" $k(l4vs ${L4VS_OUT[$k]}, ip_vs ${OUT[$k]:-none})"
 	done
+	diff=$(outcome_diff)
 	[ -z "$diff" ]
 	log_test $? "ip_vs sends every reused port where l4vs does (differ:${diff:- none})"
 done

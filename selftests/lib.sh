@@ -303,6 +303,19 @@ diff_impls() {
 	fi
 }
 
+# outcome_diff: the cases in which a differential test's ip_vs outcomes
+# (OUT) differ from l4vs's (L4VS_OUT), " CASE(l4vs X, ip_vs Y)" each in case
+# order; nothing when they agree.
+outcome_diff() {
+	local k out=
+
+	for k in $(printf '%s\n' "${!L4VS_OUT[@]}" | sort); do
+		[ "${OUT[$k]}" = "${L4VS_OUT[$k]}" ] ||
+			out+=" $k(l4vs ${L4VS_OUT[$k]}, ip_vs ${OUT[$k]:-none})"
+	done
+	echo "$out"
+}
+
 # defer CMD...: run CMD on exit (before namespaces go away).
 defer() {
 	DEFERRED+=("$*")

@@ -203,11 +203,7 @@ for impl in "${IMPLS[@]}"; do
 		done
 		continue
 	fi
-	diff=
-	for k in $(printf '%s\n' "${!L4VS_OUT[@]}" | sort); do
-		[ "${OUT[$k]}" = "${L4VS_OUT[$k]}" ] ||
-			diff+=" $k(l4vs ${L4VS_OUT[$k]}, ip_vs ${OUT[$k]:-none})"
-	done
+	diff=$(outcome_diff)
 	[ -z "$diff" ]
 	log_test $? "ip_vs and l4vs have the same outcome in every case (differ:${diff:- none})"
 done
